@@ -1,0 +1,175 @@
+/* snapshot.h: the immutable, refcounted data a source publishes.
+ *
+ * A source builds a snapshot on its worker thread, publishes it to the store
+ * and never touches it again; the UI thread only reads it.  One snapshot
+ * carries one kind of data (pods, replication, ...).  Failures are not
+ * snapshots: they are a source_status kept beside the last good snapshot
+ * (see store.h), so that a panel can show the old data dimmed. */
+#ifndef SITREP_SNAPSHOT_H
+#define SITREP_SNAPSHOT_H
+
+#include <stdint.h>
+
+enum snap_kind {
+	SNAP_PODS,
+	SNAP_REPLICATION,
+	SNAP_OUTBOX,
+	SNAP_CIRCUITS,
+	SNAP_ALERTS,
+	SNAP__COUNT
+};
+const char	*snap_kind_name(enum snap_kind);
+
+#define SPARK_LEN 60		/* samples of history carried for sparklines */
+
+/* Pods ------------------------------------------------------------------ */
+struct pod {
+	char	 ns[64];
+	char	 name[128];
+	char	 deployment[64];	/* owning deployment, "" if none */
+	char	 node[64];
+	char	 status[48];		/* as kubectl STATUS (kstatus.h) */
+	char	 last_reason[48];	/* last termination reason, e.g. OOMKilled */
+	int	 ready;			/* ready containers */
+	int	 total;			/* containers */
+	int	 restarts;
+	int64_t	 created_ms;		/* epoch ms */
+	int64_t	 last_restart_ms;	/* epoch ms of last termination, 0 = none */
+	int	 problem;		/* 0 fine, 1 warn, 2 crit (kstatus_severity) */
+	int	 mem_pct;		/* working set / limit, -1 unknown */
+};
+
+struct deployment {
+	char	 ns[64];
+	char	 name[64];
+	int	 desired;
+	int	 updated;
+	int	 ready;
+	int	 available;
+};
+
+struct pods_data {
+	char			 context[64];	/* cluster context name */
+	int			 npods;
+	struct pod		*pods;
+	int			 ndeploys;
+	struct deployment	*deploys;
+};
+
+/* Replication ------------------------------------------------------------ */
+struct standby {
+	char	 name[64];		/* application_name */
+	char	 client[64];		/* client address */
+	char	 state[32];		/* streaming, catchup, ..., disconnected */
+	char	 sync_state[16];	/* async, sync, potential, quorum */
+	int64_t	 pending_bytes;		/* sent vs current */
+	int64_t	 write_bytes;		/* write vs sent */
+	int64_t	 flush_bytes;		/* flush vs write */
+	int64_t	 replay_bytes;		/* replay vs flush */
+	int64_t	 total_bytes;		/* replay vs current */
+	double	 write_lag_s;		/* -1 = unknown / NULL */
+	double	 flush_lag_s;
+	double	 replay_lag_s;
+	int64_t	 reply_ms;		/* epoch ms of last reply, 0 unknown */
+	int	 nhist;
+	double	 hist[SPARK_LEN];	/* replay lag in seconds, oldest first */
+};
+
+struct repl_slot {
+	char	 name[64];
+	char	 type[16];		/* physical, logical */
+	int	 active;
+	int64_t	 retained_bytes;
+	char	 wal_status[16];	/* reserved, extended, unreserved, lost, "" */
+	int64_t	 safe_wal_size;		/* -1 unknown */
+};
+
+struct repl_data {
+	char		 server[64];	/* primary name/address */
+	char		 role[16];	/* primary, standby, down */
+	char		 version[16];
+	int		 nstandbys;
+	struct standby	*standbys;
+	int		 nslots;
+	struct repl_slot *slots;
+};
+
+/* Outbox ----------------------------------------------------------------- */
+struct outbox {
+	char	 service[48];
+	char	 database[48];
+	int64_t	 pending;
+	double	 oldest_age_s;		/* age of the oldest pending, 0 if none */
+	int64_t	 failed;
+	int64_t	 processed_1m;
+	int64_t	 processed_5m;
+	int	 nhist;
+	double	 hist[SPARK_LEN];	/* pending count, oldest first */
+};
+
+struct outbox_data {
+	int		 n;
+	struct outbox	*rows;
+};
+
+/* Circuits --------------------------------------------------------------- */
+enum circuit_state { CIRCUIT_CLOSED, CIRCUIT_HALF_OPEN, CIRCUIT_OPEN };
+const char	*circuit_state_name(enum circuit_state);
+
+struct circuit {
+	char			 service[48];	/* caller, e.g. gateway */
+	char			 dependency[48];	/* callee */
+	enum circuit_state	 state;
+	int64_t			 since_ms;	/* epoch ms of last transition */
+	double			 failure_ratio;	/* 0..1, -1 unknown */
+	char			 health[16];	/* "", "up", "down", "degraded" */
+};
+
+struct circuits_data {
+	int		 n;
+	struct circuit	*rows;
+};
+
+/* Alerts ----------------------------------------------------------------- */
+enum alert_state { ALERT_ACTIVE, ALERT_SILENCED, ALERT_INHIBITED };
+const char	*alert_state_name(enum alert_state);
+
+struct alert {
+	char		 name[64];	/* alertname */
+	char		 severity[16];	/* critical, warning, info */
+	char		 labels[160];	/* key labels, "k=v k=v" */
+	char		 summary[160];
+	char		 runbook_url[160];
+	char		 fingerprint[32];
+	int64_t		 starts_ms;
+	enum alert_state state;
+};
+
+struct alerts_data {
+	int		 n;
+	struct alert	*rows;
+};
+
+/* The snapshot ----------------------------------------------------------- */
+struct snapshot {
+	int		 refs;		/* atomic; snapshot_ref/unref */
+	enum snap_kind	 kind;
+	int64_t		 fetched_ms;	/* epoch ms the data was read */
+	union {
+		struct pods_data	 pods;
+		struct repl_data	 repl;
+		struct outbox_data	 outbox;
+		struct circuits_data	 circuits;
+		struct alerts_data	 alerts;
+	} u;
+};
+
+/* Returns a zeroed snapshot with one reference, owned by the caller. */
+struct snapshot	*snapshot_new(enum snap_kind);
+struct snapshot	*snapshot_ref(struct snapshot *);
+void		 snapshot_unref(struct snapshot *);
+
+/* Severity of an alert's severity label: 2 critical, 1 warning, 0 other. */
+int		 alert_severity_rank(const char *);
+
+#endif

@@ -1,0 +1,680 @@
+/* console.c: the console screen and its keys. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "console.h"
+#include "keys.h"
+#include "layout.h"
+#include "loop.h"
+#include "pager.h"
+#include "panel.h"
+#include "paths.h"
+#include "prompt.h"
+#include "screen.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define MAX_PANELS 16
+
+enum console_mode { MODE_NORMAL, MODE_COMMAND, MODE_FILTER, MODE_HELP };
+
+struct console {
+	struct store		*store;
+	struct console_opts	 opts;
+	struct console_hooks	 hooks;
+	struct panel		*panels[MAX_PANELS];
+	int			 npanels;
+	int			 focus;
+	int			 zoom;
+	struct layout		 layout;
+	int			 rows, cols;
+	int			 all_dirty;
+	enum console_mode	 mode;
+	struct prompt		 prompt;
+	struct pager		*help;
+	struct theme		 theme;
+	char			 msg[256];
+	int			 msg_error;
+	int64_t			 msg_until;
+	int			 refreshes;
+	int			 quit;
+	int			 status;
+};
+
+static void	console_layout(struct console *);
+
+static const struct keyhelp global_keys[] = {
+	{ "Tab / S-Tab", "focus the next / previous panel" },
+	{ "1-5", "focus a panel by number" },
+	{ "z / Enter", "zoom the focused panel to full screen" },
+	{ "Esc", "back: close help, unzoom, clear the filter" },
+	{ "j k / Up Down", "move the selection" },
+	{ "PgUp PgDn / C-b C-f", "page up / down" },
+	{ "g / G", "first / last row" },
+	{ "s / S", "sort by the next column / reverse the order" },
+	{ "/", "filter the focused panel (narrows as you type)" },
+	{ ":", "command line (:help lists the commands)" },
+	{ "r", "refresh every source now" },
+	{ "C-l", "repaint the screen" },
+	{ "?", "this help" },
+	{ "q / C-c", "quit" },
+	{ NULL, NULL }
+};
+
+/* Commands ---------------------------------------------------------------- */
+
+struct console_cmd {
+	const char	*name;
+	const char	*args;
+	const char	*help;
+	void		(*fn)(struct console *, const char *arg);
+};
+
+static void	cmd_quit(struct console *, const char *);
+static void	cmd_theme(struct console *, const char *);
+static void	cmd_help(struct console *, const char *);
+static void	cmd_zoom(struct console *, const char *);
+static void	cmd_filter(struct console *, const char *);
+static void	cmd_sort(struct console *, const char *);
+static void	cmd_refresh(struct console *, const char *);
+
+static const struct console_cmd console_cmds[] = {
+	{ "quit", "", "leave sitrep (also :q)", cmd_quit },
+	{ "q", NULL, NULL, cmd_quit },
+	{ "theme", "NAME", "switch theme: default, light, high-contrast, "
+	    "mono, or a file", cmd_theme },
+	{ "help", "", "show keys and commands", cmd_help },
+	{ "zoom", "", "zoom the focused panel in or out", cmd_zoom },
+	{ "filter", "TEXT", "filter the focused panel; no TEXT clears",
+	    cmd_filter },
+	{ "sort", "COLUMN [desc]", "sort the focused panel by a column",
+	    cmd_sort },
+	{ "refresh", "", "ask every source for new data now", cmd_refresh },
+	{ NULL, NULL, NULL, NULL }
+};
+
+void
+console_message(struct console *c, int error, const char *msg)
+{
+	snprintf(c->msg, sizeof c->msg, "%s", msg);
+	c->msg_error = error;
+	c->msg_until = mono_ms() + (error ? 10000 : 5000);
+}
+
+static void
+console_messagef(struct console *c, int error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+console_messagef(struct console *c, int error, const char *fmt, ...)
+{
+	char	buf[256];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	console_message(c, error, buf);
+}
+
+static void
+cmd_quit(struct console *c, const char *arg)
+{
+	c->quit = 1;
+}
+
+static int
+console_load_theme(struct console *c, const char *name)
+{
+	char	path[1024], err[300], file[300];
+
+	if (strchr(name, '/') != NULL)
+		snprintf(path, sizeof path, "%s", name);
+	else {
+		snprintf(file, sizeof file, "%s.yaml", name);
+		if (paths_find("themes", file, path, sizeof path) != 0) {
+			theme_builtin(&c->theme);
+			screen_set_theme(&c->theme);
+			console_messagef(c, 1, "no theme '%s' (looked in "
+			    "themes/ of the data directories); using the "
+			    "built-in default", name);
+			return (-1);
+		}
+	}
+	if (theme_load_file(path, &c->theme, err, sizeof err) != 0) {
+		screen_set_theme(&c->theme);
+		console_messagef(c, 1, "%s; using the built-in default", err);
+		return (-1);
+	}
+	screen_set_theme(&c->theme);
+	return (0);
+}
+
+static void
+cmd_theme(struct console *c, const char *arg)
+{
+	if (arg == NULL || *arg == '\0') {
+		console_messagef(c, 0, "theme %s (:theme NAME to change)",
+		    c->theme.name);
+		return;
+	}
+	if (console_load_theme(c, arg) == 0)
+		console_messagef(c, 0, "theme %s", c->theme.name);
+	c->all_dirty = 1;
+}
+
+static void
+cmd_zoom(struct console *c, const char *arg)
+{
+	c->zoom = !c->zoom;
+	console_layout(c);
+}
+
+static void
+cmd_filter(struct console *c, const char *arg)
+{
+	table_set_filter(c->panels[c->focus]->table, arg ? arg : "");
+	c->panels[c->focus]->dirty = 1;
+}
+
+static void
+cmd_sort(struct console *c, const char *arg)
+{
+	struct table	*t = c->panels[c->focus]->table;
+	char		 col[64];
+	int		 i, desc = 0;
+
+	col[0] = '\0';
+	if (arg != NULL)
+		sscanf(arg, "%63s", col);
+	if (arg != NULL && strstr(arg, " desc") != NULL)
+		desc = 1;
+	for (i = 0; i < table_ncols(t); i++) {
+		if (strcasecmp(table_col_title(t, i), col) == 0) {
+			table_set_sort(t, i, desc);
+			c->panels[c->focus]->dirty = 1;
+			return;
+		}
+	}
+	if (strcasecmp(col, "default") == 0 || col[0] == '\0') {
+		table_set_sort(t, -1, 0);
+		c->panels[c->focus]->dirty = 1;
+		return;
+	}
+	console_messagef(c, 1, "no column '%s' in %s", col,
+	    c->panels[c->focus]->cls->title);
+}
+
+static void
+cmd_refresh(struct console *c, const char *arg)
+{
+	if (c->hooks.refresh != NULL)
+		c->hooks.refresh(c->hooks.arg);
+	console_message(c, 0, "refreshing every source");
+}
+
+static void
+console_focus(struct console *c, int i)
+{
+	if (i < 0 || i >= c->npanels)
+		return;
+	c->focus = i;
+	console_layout(c);
+}
+
+static int
+console_focus_name(struct console *c, const char *name)
+{
+	int	i;
+	size_t	n = strlen(name);
+
+	if (n == 0)
+		return (-1);
+	for (i = 0; i < c->npanels; i++) {
+		if (strncasecmp(c->panels[i]->cls->name, name, n) == 0) {
+			console_focus(c, i);
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+static void
+console_command(struct console *c, char *line)
+{
+	const struct console_cmd	*cmd;
+	char				*arg;
+
+	while (*line == ' ')
+		line++;
+	if (*line == '\0')
+		return;
+	arg = strchr(line, ' ');
+	if (arg != NULL) {
+		*arg++ = '\0';
+		while (*arg == ' ')
+			arg++;
+	}
+	for (cmd = console_cmds; cmd->name != NULL; cmd++) {
+		if (strcmp(cmd->name, line) == 0) {
+			cmd->fn(c, arg);
+			return;
+		}
+	}
+	if (console_focus_name(c, line) == 0)
+		return;
+	console_messagef(c, 1, "unknown command ':%s' (:help lists them)",
+	    line);
+}
+
+/* Help ------------------------------------------------------------------- */
+
+static void
+help_keys(struct pager *h, const struct keyhelp *k)
+{
+	for (; k != NULL && k->key != NULL; k++)
+		pager_addf(h, ROLE_NORMAL, "  %-20s %s", k->key, k->desc);
+}
+
+static void
+cmd_help(struct console *c, const char *arg)
+{
+	const struct panel_class	*pc = c->panels[c->focus]->cls;
+	const struct console_cmd	*cmd;
+	char				 buf[64];
+
+	pager_free(c->help);
+	c->help = pager_new("Help (Esc, q or ? closes)");
+	pager_addf(c->help, ROLE_TITLE, "%s", pc->title);
+	if (pc->help != NULL)
+		pager_addf(c->help, ROLE_NORMAL, "  %s", pc->help);
+	if (pc->keys != NULL) {
+		pager_add(c->help, ROLE_NORMAL, "");
+		pager_addf(c->help, ROLE_TITLE, "%s keys", pc->title);
+		help_keys(c->help, pc->keys);
+	}
+	pager_add(c->help, ROLE_NORMAL, "");
+	pager_add(c->help, ROLE_TITLE, "Keys");
+	help_keys(c->help, global_keys);
+	pager_add(c->help, ROLE_NORMAL, "");
+	pager_add(c->help, ROLE_TITLE, "Commands");
+	for (cmd = console_cmds; cmd->name != NULL; cmd++) {
+		if (cmd->help == NULL)
+			continue;
+		snprintf(buf, sizeof buf, ":%s %s", cmd->name, cmd->args);
+		pager_addf(c->help, ROLE_NORMAL, "  %-20s %s", buf, cmd->help);
+	}
+	pager_addf(c->help, ROLE_NORMAL, "  %-20s %s", ":PANEL",
+	    "focus a panel by name: :pods :replication :outbox :circuits "
+	    ":alerts");
+	c->mode = MODE_HELP;
+}
+
+/* Keys ------------------------------------------------------------------- */
+
+static int
+console_page(const struct console *c)
+{
+	const struct layout_rect	*r = &c->layout.panels[c->focus];
+
+	return (r->h > 4 ? r->h - 4 : 1);
+}
+
+static void
+console_key_prompt(struct console *c, int key)
+{
+	enum prompt_result	r = prompt_key(&c->prompt, key);
+	struct panel		*p = c->panels[c->focus];
+	char			 line[PROMPT_MAX];
+
+	if (c->mode == MODE_FILTER && (r == PROMPT_EDITED ||
+	    r == PROMPT_CANCEL)) {
+		table_set_filter(p->table, r == PROMPT_CANCEL ? "" :
+		    c->prompt.buf);
+		p->dirty = 1;
+	}
+	if (r != PROMPT_DONE && r != PROMPT_CANCEL)
+		return;
+	snprintf(line, sizeof line, "%s", c->prompt.buf);
+	prompt_close(&c->prompt);
+	screen_cursor(-1, -1);
+	if (c->mode == MODE_COMMAND && r == PROMPT_DONE) {
+		c->mode = MODE_NORMAL;
+		console_command(c, line);
+	}
+	c->mode = MODE_NORMAL;
+}
+
+static void
+console_escape(struct console *c)
+{
+	struct panel	*p = c->panels[c->focus];
+
+	if (*table_filter(p->table) != '\0') {
+		table_set_filter(p->table, "");
+		p->dirty = 1;
+	} else if (c->zoom) {
+		c->zoom = 0;
+		console_layout(c);
+	}
+}
+
+static void
+console_key_normal(struct console *c, int key)
+{
+	struct panel	*p = c->panels[c->focus];
+
+	if (key >= '1' && key <= '9') {
+		console_focus(c, key - '1');
+		return;
+	}
+	switch (key) {
+	case 'q':
+	case KEYC_CTRL('c'):
+		c->quit = 1;
+		return;
+	case KEYC_TAB:
+		console_focus(c, (c->focus + 1) % c->npanels);
+		return;
+	case KEYC_BTAB:
+		console_focus(c, (c->focus + c->npanels - 1) % c->npanels);
+		return;
+	case 'z':
+	case KEYC_ENTER:
+		cmd_zoom(c, NULL);
+		return;
+	case KEYC_ESC:
+		console_escape(c);
+		return;
+	case ':':
+		c->mode = MODE_COMMAND;
+		prompt_open(&c->prompt, ":", "");
+		return;
+	case '/':
+		c->mode = MODE_FILTER;
+		prompt_open(&c->prompt, "/", table_filter(p->table));
+		return;
+	case '?':
+	case KEYC_F1:
+		cmd_help(c, NULL);
+		return;
+	case 'r':
+		cmd_refresh(c, NULL);
+		return;
+	case KEYC_CTRL('l'):
+		screen_redraw_all();
+		c->all_dirty = 1;
+		return;
+	}
+	if (!panel_key(p, key, console_page(c)))
+		console_messagef(c, 0, "key not bound here (? for help)");
+}
+
+static void
+console_on_key(void *arg, int key)
+{
+	struct console	*c = arg;
+
+	switch (c->mode) {
+	case MODE_COMMAND:
+	case MODE_FILTER:
+		console_key_prompt(c, key);
+		break;
+	case MODE_HELP:
+		if (key == KEYC_ESC || key == 'q' || key == '?') {
+			c->mode = MODE_NORMAL;
+			c->all_dirty = 1;
+		} else
+			pager_key(c->help, key, c->rows - 6);
+		break;
+	case MODE_NORMAL:
+		console_key_normal(c, key);
+		break;
+	}
+}
+
+/* Drawing ---------------------------------------------------------------- */
+
+static void
+console_layout(struct console *c)
+{
+	screen_size(&c->rows, &c->cols);
+	layout_compute(&c->layout, c->rows, c->cols, c->npanels, c->focus,
+	    c->zoom);
+	c->all_dirty = 1;
+}
+
+static struct tui_box
+box_of(const struct layout_rect *r)
+{
+	struct tui_box	b = { r->y, r->x, r->h, r->w, 0 };
+
+	return (b);
+}
+
+static void
+console_draw_header(struct console *c, int64_t now)
+{
+	struct tui_box	 b = box_of(&c->layout.header);
+	enum role	 bar = c->opts.production ? ROLE_PRODUCTION :
+			     ROLE_HEADER;
+	char		 clock[16], ctx[96];
+	const char	*context = c->opts.context;
+	struct panel	*pods = NULL;
+	int		 i, x;
+
+	for (i = 0; i < c->npanels; i++)
+		if (c->panels[i]->cls->kind == SNAP_PODS)
+			pods = c->panels[i];
+	if (context == NULL && pods != NULL && pods->snap != NULL)
+		context = pods->snap->u.pods.context;
+	screen_fill_row(&b, 0, bar);
+	x = screen_text(&b, 0, 1, bar, "sitrep");
+	x += 1 + screen_textf(&b, 0, x + 3, c->opts.production ?
+	    ROLE_PRODUCTION : ROLE_HEADER, "%s%s",
+	    c->opts.production ? "PRODUCTION " : "env ", c->opts.env);
+	snprintf(ctx, sizeof ctx, "ctx %s", context ? context : "-");
+	x += 3 + screen_text(&b, 0, x + 3, bar, ctx);
+	fmt_clock_utc(clock, sizeof clock, now);
+	screen_textf(&b, 0, b.w - 14, bar, "%s UTC", clock);
+}
+
+static void
+console_draw_status(struct console *c)
+{
+	struct tui_box	 b = box_of(&c->layout.status);
+	char		 demo[96];
+	int		 dw = 0;
+
+	screen_fill_row(&b, 0, ROLE_STATUS);
+	if (c->opts.demo != NULL) {
+		if (c->opts.demo_speed != 1)
+			snprintf(demo, sizeof demo, " DEMO %s x%g ",
+			    c->opts.demo, c->opts.demo_speed);
+		else
+			snprintf(demo, sizeof demo, " DEMO %s ", c->opts.demo);
+		dw = screen_text_right(&b, 0, b.w, ROLE_DEMO, demo);
+	}
+	b.w -= dw + 1;
+	if (c->mode == MODE_COMMAND || c->mode == MODE_FILTER) {
+		prompt_draw(&c->prompt, &b, 0);
+		return;
+	}
+	if (c->msg[0] != '\0' && mono_ms() < c->msg_until) {
+		screen_text(&b, 0, 1, c->msg_error ? ROLE_ERROR : ROLE_ACCENT,
+		    c->msg);
+		return;
+	}
+	c->msg[0] = '\0';
+	screen_text(&b, 0, 1, ROLE_STATUS, "q quit  Tab focus  z zoom  "
+	    "/ filter  s sort  : command  ? help");
+}
+
+static void
+console_draw_small(struct console *c)
+{
+	struct tui_box	b = { 0, 0, c->rows, c->cols, 0 };
+	char		msg[96];
+
+	screen_erase(&b);
+	snprintf(msg, sizeof msg, "terminal too small: %dx%d, need %dx%d",
+	    c->cols, c->rows, LAYOUT_MIN_COLS, LAYOUT_MIN_ROWS);
+	screen_text(&b, c->rows / 2, 0, ROLE_WARN, msg);
+	screen_text(&b, c->rows / 2 + 1, 0, ROLE_MUTED, "q quits");
+}
+
+static void
+console_draw_help(struct console *c)
+{
+	int		w = c->cols > 100 ? 96 : c->cols - 4;
+	struct tui_box	b = { 2, (c->cols - w) / 2, c->rows - 4, w, 0 };
+
+	pager_draw(c->help, &b);
+}
+
+static void
+console_draw(void *arg)
+{
+	struct console	*c = arg;
+	int64_t		 now = now_ms();
+	int		 i;
+
+	if (c->layout.mode == LAYOUT_TOO_SMALL) {
+		console_draw_small(c);
+		screen_flush();
+		return;
+	}
+	if (c->all_dirty) {
+		struct tui_box	all = { 0, 0, c->rows, c->cols, 0 };
+		screen_erase(&all);
+	}
+	console_draw_header(c, now);
+	for (i = 0; i < c->npanels; i++) {
+		const struct layout_rect	*r = &c->layout.panels[i];
+		struct tui_box			 b = box_of(r);
+
+		if (!r->visible || (!c->all_dirty && !c->panels[i]->dirty))
+			continue;
+		panel_draw(c->panels[i], &b, i + 1, i == c->focus, r->strip,
+		    now);
+	}
+	if (c->mode == MODE_HELP)
+		console_draw_help(c);
+	if (c->mode != MODE_COMMAND && c->mode != MODE_FILTER)
+		screen_cursor(-1, -1);
+	console_draw_status(c);
+	c->all_dirty = 0;
+	screen_flush();
+}
+
+/* Loop hooks ------------------------------------------------------------- */
+
+static void
+console_on_wake(void *arg)
+{
+	struct console	*c = arg;
+	int		 i, fresh = 0;
+
+	store_drain(c->store);
+	for (i = 0; i < c->npanels; i++) {
+		uint64_t	g = c->panels[i]->generation;
+
+		panel_refresh(c->panels[i], c->store);
+		if (c->panels[i]->generation != g)
+			fresh = 1;
+	}
+	if (fresh && c->opts.exit_after > 0 &&
+	    ++c->refreshes >= c->opts.exit_after)
+		c->quit = 1;
+}
+
+static void
+console_on_tick(void *arg)
+{
+	struct console	*c = arg;
+	int		 i;
+
+	/* Ages and the clock move once a second. */
+	for (i = 0; i < c->npanels; i++)
+		c->panels[i]->dirty = 1;
+}
+
+static void
+console_on_resize(void *arg)
+{
+	console_layout(arg);
+}
+
+static void
+console_on_signal(void *arg, int sig)
+{
+	struct console	*c = arg;
+
+	c->quit = 1;
+	if (sig != SIGINT)
+		c->status = 128 + sig;
+}
+
+static int
+console_done(void *arg)
+{
+	return (((struct console *)arg)->quit);
+}
+
+static const struct loop_ops console_ops = {
+	.key = console_on_key,
+	.wake = console_on_wake,
+	.tick = console_on_tick,
+	.resize = console_on_resize,
+	.signal = console_on_signal,
+	.draw = console_draw,
+	.done = console_done,
+};
+
+struct console *
+console_new(struct store *store, const struct console_opts *opts,
+    const struct console_hooks *hooks)
+{
+	struct console	*c = xcalloc(1, sizeof *c);
+	int		 i;
+
+	c->store = store;
+	c->opts = *opts;
+	if (hooks != NULL)
+		c->hooks = *hooks;
+	for (i = 0; panel_registry[i] != NULL && i < MAX_PANELS; i++)
+		c->panels[c->npanels++] = panel_new(panel_registry[i]);
+	theme_builtin(&c->theme);
+	return (c);
+}
+
+void
+console_free(struct console *c)
+{
+	int	i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->npanels; i++)
+		panel_free(c->panels[i]);
+	pager_free(c->help);
+	prompt_free(&c->prompt);
+	free(c);
+}
+
+int
+console_run(struct console *c)
+{
+	if (c->opts.theme != NULL)
+		console_load_theme(c, c->opts.theme);
+	else
+		screen_set_theme(&c->theme);
+	if (c->opts.focus != NULL && console_focus_name(c, c->opts.focus) != 0)
+		console_messagef(c, 1, "no panel '%s'", c->opts.focus);
+	console_layout(c);
+	console_on_wake(c);
+	loop_run(&console_ops, c, store_wake_fd(c->store));
+	return (c->status);
+}

@@ -1,0 +1,39 @@
+/* console.h: the console screen: header, the panels in their layout, the
+ * status bar, the ':' command line, the '/' filter and the help overlay.
+ * Owns the panels; reads the store; never talks to a server. */
+#ifndef SITREP_CONSOLE_H
+#define SITREP_CONSOLE_H
+
+#include <stdint.h>
+
+#include "store.h"
+#include "theme.h"
+
+struct console_opts {
+	const char	*env;		/* environment name */
+	int		 production;	/* show it unmistakably */
+	const char	*context;	/* cluster context, NULL = from data */
+	const char	*demo;		/* scenario name when in demo, or NULL */
+	double		 demo_speed;
+	const char	*theme;		/* theme name or path, NULL = default */
+	int		 exit_after;	/* leave after N data refreshes, 0 = no */
+	const char	*focus;		/* panel to focus first, by name */
+};
+
+struct console;
+
+/* Hooks the console calls into the rest of the program (sitrep.c). */
+struct console_hooks {
+	void	*arg;
+	void	(*refresh)(void *);	/* 'r': ask every source for new data */
+};
+
+struct console	*console_new(struct store *, const struct console_opts *,
+		     const struct console_hooks *);
+void		 console_free(struct console *);
+/* Run until quit; returns the exit status (0, or 128+signal). */
+int		 console_run(struct console *);
+/* A message for the status bar (e.g. a start-up note). */
+void		 console_message(struct console *, int error, const char *);
+
+#endif

@@ -1,0 +1,148 @@
+/* outbox.c: the Outbox panel.  One row per service's transactional outbox:
+ * how many messages wait to be published, how old the oldest is, how many
+ * failed, the throughput, and the backlog's trend.  A stuck publisher shows
+ * as an oldest age that keeps growing while 1M stays at zero. */
+#include <stdio.h>
+
+#include "panel.h"
+#include "util.h"
+
+enum { C_SERVICE, C_DATABASE, C_PENDING, C_OLDEST, C_FAILED, C_1M, C_5M,
+	C_TREND, C__COUNT };
+
+static const struct table_col outbox_cols[C__COUNT] = {
+	{ "SERVICE", 12, 2, 0 },
+	{ "DATABASE", 10, 1, 0 },
+	{ "PENDING", 7, 0, 1 },
+	{ "OLDEST", 7, 0, 1 },
+	{ "FAILED", 6, 0, 1 },
+	{ "1M", 5, 0, 1 },
+	{ "5M", 5, 0, 1 },
+	{ "TREND", 10, 2, 0 },
+};
+
+#define OLDEST_WARN_S	60.0
+#define OLDEST_CRIT_S	300.0
+#define PENDING_WARN	100
+
+static void
+outbox_init(struct panel *p)
+{
+	p->table = table_new(outbox_cols, C__COUNT);
+}
+
+static enum role
+rank_role(int rank)
+{
+	return (rank >= 2 ? ROLE_CRIT : rank == 1 ? ROLE_WARN : ROLE_OK);
+}
+
+static int
+outbox_rank(const struct outbox *o)
+{
+	if (o->oldest_age_s > OLDEST_CRIT_S || o->failed > 0)
+		return (2);
+	if (o->pending > PENDING_WARN || o->oldest_age_s > OLDEST_WARN_S)
+		return (1);
+	return (0);
+}
+
+static void
+count_cell(struct panel *p, int col, enum role role, int64_t n)
+{
+	char	buf[16];
+
+	fmt_count(buf, sizeof buf, n > 0 ? (uint64_t)n : 0);
+	table_cell_num(p->table, col, n == 0 ? ROLE_MUTED : role, (double)n,
+	    buf);
+}
+
+static void
+outbox_row(struct panel *p, const struct outbox *o)
+{
+	char		key[100], oldest[16];
+	int		rank = outbox_rank(o);
+	double		age = o->oldest_age_s;
+	enum role	arole;
+
+	snprintf(key, sizeof key, "%s/%s", o->service, o->database);
+	table_row(p->table, key, rank);
+	table_cell(p->table, C_SERVICE, rank ? rank_role(rank) : ROLE_NORMAL,
+	    o->service);
+	table_cell(p->table, C_DATABASE, ROLE_MUTED, o->database);
+	count_cell(p, C_PENDING, o->pending > PENDING_WARN ? ROLE_WARN :
+	    ROLE_NORMAL, o->pending);
+	fmt_duration(oldest, sizeof oldest, age);
+	arole = age > OLDEST_CRIT_S ? ROLE_CRIT : age > OLDEST_WARN_S ?
+	    ROLE_WARN : age > 0 ? ROLE_NORMAL : ROLE_MUTED;
+	table_cell_num(p->table, C_OLDEST, arole, age, oldest);
+	count_cell(p, C_FAILED, ROLE_CRIT, o->failed);
+	count_cell(p, C_1M, ROLE_NORMAL, o->processed_1m);
+	count_cell(p, C_5M, ROLE_NORMAL, o->processed_5m);
+	table_cell_spark(p->table, C_TREND, rank_role(rank), o->hist, o->nhist,
+	    0);
+}
+
+static void
+outbox_update(struct panel *p, const struct snapshot *s)
+{
+	const struct outbox_data	*d = &s->u.outbox;
+	int				 i;
+
+	table_begin(p->table);
+	for (i = 0; i < d->n; i++)
+		outbox_row(p, &d->rows[i]);
+	table_end(p->table);
+}
+
+static void
+outbox_summary(struct panel *p, char *buf, size_t len, enum role *role)
+{
+	const struct outbox_data	*d = &p->snap->u.outbox;
+	char				 pending[16], oldest[16], failed[32];
+	int64_t				 npending = 0, nfailed = 0;
+	double				 worst = 0;
+	int				 i, rank = 0, r;
+
+	if (d->n == 0) {
+		snprintf(buf, len, "no outboxes");
+		return;
+	}
+	for (i = 0; i < d->n; i++) {
+		npending += d->rows[i].pending;
+		nfailed += d->rows[i].failed;
+		if (d->rows[i].oldest_age_s > worst)
+			worst = d->rows[i].oldest_age_s;
+		r = outbox_rank(&d->rows[i]);
+		rank = r > rank ? r : rank;
+	}
+	*role = rank_role(rank);
+	fmt_count(pending, sizeof pending, npending > 0 ? (uint64_t)npending :
+	    0);
+	fmt_duration(oldest, sizeof oldest, worst);
+	failed[0] = '\0';
+	if (nfailed > 0)
+		snprintf(failed, sizeof failed, ", %lld failed",
+		    (long long)nfailed);
+	if (npending == 0)
+		snprintf(buf, len, "0 pending%s", failed);
+	else
+		snprintf(buf, len, "%s pending, oldest %s%s", pending, oldest,
+		    failed);
+}
+
+const struct panel_class outbox_panel = {
+	.name = "outbox",
+	.title = "Outbox",
+	.kind = SNAP_OUTBOX,
+	.init = outbox_init,
+	.update = outbox_update,
+	.summary = outbox_summary,
+	.help = "One transactional outbox per service database. PENDING "
+	    "messages wait to be published, OLDEST is the age of the oldest "
+	    "of them, FAILED gave up retrying, 1M and 5M were published in "
+	    "the last 1 and 5 minutes, TREND is the recent PENDING history. "
+	    "Crit: a message has waited over 5 minutes or any failed; warn: "
+	    "over 100 pending or the oldest over 1 minute. A growing OLDEST "
+	    "with 1M at zero means the publisher is stuck.",
+};

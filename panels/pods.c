@@ -1,0 +1,145 @@
+/* pods.c: the Pods panel.  kubectl's columns (STATUS computed the kubectl
+ * way, see core/kstatus.c) plus the last termination reason, so that an
+ * OOMKilled container shows beside its CrashLoopBackOff.  Problem pods rank
+ * first; degraded deployments are named in the title. */
+#include <stdio.h>
+#include <string.h>
+
+#include "kstatus.h"
+#include "panel.h"
+#include "util.h"
+
+enum { C_NS, C_NAME, C_READY, C_STATUS, C_RESTARTS, C_LAST, C_AGE, C_NODE,
+	C__COUNT };
+
+static const struct table_col pods_cols[C__COUNT] = {
+	{ "NAMESPACE", 10, 0, 0 },
+	{ "NAME", 24, 4, 0 },
+	{ "READY", 5, 0, 1 },
+	{ "STATUS", 17, 0, 0 },
+	{ "RESTARTS", 8, 0, 1 },
+	{ "LAST", 10, 0, 0 },
+	{ "AGE", 4, 0, 1 },
+	{ "NODE", 8, 1, 0 },
+};
+
+#define RECENT_RESTART_S	(15 * 60)
+
+static void
+pods_init(struct panel *p)
+{
+	p->table = table_new(pods_cols, C__COUNT);
+}
+
+static enum role
+rank_role(int rank)
+{
+	return (rank >= 2 ? ROLE_CRIT : rank == 1 ? ROLE_WARN : ROLE_OK);
+}
+
+static int
+pod_rank(const struct pod *pod, int64_t now)
+{
+	int	rank = pod->problem;
+
+	if (rank == 0 && pod->last_restart_ms != 0 &&
+	    (now - pod->last_restart_ms) / 1000 < RECENT_RESTART_S)
+		rank = 1;
+	return (rank);
+}
+
+static void
+pods_row(struct panel *p, const struct pod *pod, int64_t now)
+{
+	char	key[200], age[16], restarts[32], ago[16];
+	int	rank = pod_rank(pod, now);
+
+	snprintf(key, sizeof key, "%s/%s", pod->ns, pod->name);
+	table_row(p->table, key, rank);
+	table_cell(p->table, C_NS, ROLE_MUTED, pod->ns);
+	table_cell(p->table, C_NAME, rank ? rank_role(rank) : ROLE_NORMAL,
+	    pod->name);
+	table_cellf(p->table, C_READY, pod->ready < pod->total ? ROLE_WARN :
+	    ROLE_NORMAL, "%d/%d", pod->ready, pod->total);
+	table_cell(p->table, C_STATUS, rank_role(pod->problem), pod->status);
+	if (pod->last_restart_ms != 0 && pod->restarts > 0) {
+		fmt_age(ago, sizeof ago, (now - pod->last_restart_ms) / 1000);
+		snprintf(restarts, sizeof restarts, "%d (%s)", pod->restarts,
+		    ago);
+	} else
+		snprintf(restarts, sizeof restarts, "%d", pod->restarts);
+	table_cell_num(p->table, C_RESTARTS, pod->restarts ? ROLE_WARN :
+	    ROLE_NORMAL, pod->restarts, restarts);
+	table_cell(p->table, C_LAST, strcmp(pod->last_reason, "OOMKilled") ==
+	    0 ? ROLE_CRIT : ROLE_MUTED, pod->last_reason);
+	fmt_age(age, sizeof age, (now - pod->created_ms) / 1000);
+	table_cell_num(p->table, C_AGE, ROLE_NORMAL,
+	    (double)(now - pod->created_ms), age);
+	table_cell(p->table, C_NODE, ROLE_MUTED, pod->node);
+}
+
+static void
+pods_update(struct panel *p, const struct snapshot *s)
+{
+	const struct pods_data	*d = &s->u.pods;
+	int64_t			 now = s->fetched_ms;
+	int			 i;
+
+	table_begin(p->table);
+	for (i = 0; i < d->npods; i++)
+		pods_row(p, &d->pods[i], now);
+	table_end(p->table);
+}
+
+static void
+pods_summary(struct panel *p, char *buf, size_t len, enum role *role)
+{
+	const struct pods_data	*d = &p->snap->u.pods;
+	int			 crit, warn, i, n;
+	size_t			 off;
+
+	crit = table_rank_count(p->table, 2);
+	warn = table_rank_count(p->table, 1);
+	if (crit > 0)
+		*role = ROLE_CRIT;
+	else if (warn > 0)
+		*role = ROLE_WARN;
+	else
+		*role = ROLE_OK;
+	if (crit + warn == 0)
+		n = snprintf(buf, len, "%d pods ok", d->npods);
+	else
+		n = snprintf(buf, len, "%d crit %d warn of %d", crit, warn,
+		    d->npods);
+	off = n > 0 && (size_t)n < len ? (size_t)n : len - 1;
+	for (i = 0; i < d->ndeploys && off + 1 < len; i++) {
+		const struct deployment	*dp = &d->deploys[i];
+
+		if (dp->available >= dp->desired)
+			continue;
+		n = snprintf(buf + off, len - off, ", %s %d/%d", dp->name,
+		    dp->available, dp->desired);
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
+}
+
+static const struct keyhelp pods_keys[] = {
+	{ "s / S", "sort by the next column / reverse the order" },
+	{ NULL, NULL }
+};
+
+const struct panel_class pods_panel = {
+	.name = "pods",
+	.title = "Pods",
+	.kind = SNAP_PODS,
+	.init = pods_init,
+	.update = pods_update,
+	.summary = pods_summary,
+	.keys = pods_keys,
+	.help = "Pods as kubectl shows them; problem pods first. LAST is the "
+	    "last termination reason (OOMKilled), RESTARTS shows how long "
+	    "ago the last one was. The title names degraded deployments "
+	    "(available/desired).",
+};

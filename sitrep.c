@@ -1,0 +1,222 @@
+/* sitrep.c: the entry point.  Command line, subcommands, and the wiring of
+ * store, sources and console.  The top floor: nothing below includes this. */
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "loop.h"
+#include "screen.h"
+#include "sim.h"
+#include "source.h"
+#include "store.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define ALL_KINDS ((1u << SNAP__COUNT) - 1)
+
+struct options {
+	const char	*scenario;	/* demo scenario */
+	double		 speed;
+	uint64_t	 seed;
+	const char	*theme;
+	const char	*env;
+	const char	*focus;
+	int		 production;
+	int		 no_color;
+	int		 exit_after;
+	int		 refresh_ms;
+};
+
+static void
+usage(FILE *f)
+{
+	fputs(
+"usage: sitrep [options]\n"
+"\n"
+"A full-screen incident console for a Kubernetes / PostgreSQL / Redis\n"
+"platform.  Without a configuration it opens the built-in demo world.\n"
+"\n"
+"options:\n"
+"  --demo[=SCENARIO]    run against the simulated platform (default calm;\n"
+"                       calm, oom-crashloop, replication-stall,\n"
+"                       outbox-backlog, primary-lost, or a scenario file)\n"
+"  --demo-speed=N       simulated seconds per real second (default 1)\n"
+"  --seed=N             seed of the demo world (default: the scenario's)\n"
+"  --theme=NAME         default, light, high-contrast, mono, or a file\n"
+"  --no-color           no colours (also NO_COLOR=1)\n"
+"  --env=NAME           environment name shown in the header\n"
+"  --production         mark the environment as production (red header)\n"
+"  --focus=PANEL        panel focused at start (pods, replication, outbox,\n"
+"                       circuits, alerts)\n"
+"  --refresh=MS         refresh period of the sources (default 1000)\n"
+"  --exit-after=N       leave after N data refreshes (tests, benchmarks)\n"
+"  -h, --help           this text\n"
+"  -V, --version        the version\n"
+"\n"
+"Keys: ? in the console.  Manual: man sitrep.\n", f);
+}
+
+static int
+parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "demo", optional_argument, NULL, 'd' },
+		{ "demo-speed", required_argument, NULL, 's' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "theme", required_argument, NULL, 't' },
+		{ "no-color", no_argument, NULL, 'n' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "production", no_argument, NULL, 'P' },
+		{ "focus", required_argument, NULL, 'f' },
+		{ "refresh", required_argument, NULL, 'r' },
+		{ "exit-after", required_argument, NULL, 'x' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int	ch;
+
+	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			o->scenario = optarg ? optarg : "calm";
+			break;
+		case 's':
+			o->speed = strtod(optarg, NULL);
+			if (o->speed <= 0 || o->speed > 3600) {
+				fprintf(stderr, "sitrep: --demo-speed must be "
+				    "between 0 and 3600\n");
+				return (2);
+			}
+			break;
+		case 'S':
+			o->seed = strtoull(optarg, NULL, 10);
+			break;
+		case 't':
+			o->theme = optarg;
+			break;
+		case 'n':
+			o->no_color = 1;
+			break;
+		case 'e':
+			o->env = optarg;
+			break;
+		case 'P':
+			o->production = 1;
+			break;
+		case 'f':
+			o->focus = optarg;
+			break;
+		case 'r':
+			o->refresh_ms = atoi(optarg);
+			if (o->refresh_ms < 100)
+				o->refresh_ms = 100;
+			break;
+		case 'x':
+			o->exit_after = atoi(optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("sitrep %s\n", SITREP_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			return (2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "sitrep: unknown command '%s'\n", argv[optind]);
+		usage(stderr);
+		return (2);
+	}
+	return (0);
+}
+
+static void
+on_fatal(void)
+{
+	screen_end();
+}
+
+static void
+refresh_hook(void *arg)
+{
+	source_kick(arg);
+}
+
+static int
+run_console(struct options *o)
+{
+	struct store		*store = store_new();
+	struct sim		*sim;
+	struct source		*src;
+	struct error		 err;
+	struct console		*con;
+	struct console_opts	 copts;
+	struct console_hooks	 hooks;
+	char			 note[256];
+	int			 status;
+
+	if (o->scenario == NULL)
+		o->scenario = "calm";
+	if ((sim = sim_new(o->scenario, o->seed, now_ms(), &err)) == NULL) {
+		fprintf(stderr, "sitrep: %s\n", err.msg);
+		store_free(store);
+		return (1);
+	}
+	sim_set_speed(sim, o->speed);
+	memset(&copts, 0, sizeof copts);
+	copts.env = o->env ? o->env : "demo";
+	copts.production = o->production;
+	copts.demo = sim_scenario_name(sim);
+	copts.demo_speed = o->speed;
+	copts.theme = o->theme;
+	copts.exit_after = o->exit_after;
+	copts.focus = o->focus;
+	if (screen_init(note, sizeof note) != 0) {
+		fprintf(stderr, "sitrep: %s\n", note);
+		sim_free(sim);
+		store_free(store);
+		return (1);
+	}
+	xfatal_set_hook(on_fatal);
+	if (o->no_color)
+		screen_force_mono(1);
+	src = source_new(&sim_source, "sim", ALL_KINDS, o->refresh_ms, sim);
+	source_start(src, store);
+	hooks.arg = src;
+	hooks.refresh = refresh_hook;
+	con = console_new(store, &copts, &hooks);
+	if (note[0] != '\0')
+		console_message(con, 1, note);
+	status = console_run(con);
+	screen_end();
+	console_free(con);
+	if (source_stop(src, 500) == 0) {
+		sim_free(sim);
+		store_free(store);
+	}
+	return (status);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options	o;
+	int		rc;
+
+	setlocale(LC_ALL, "");
+	memset(&o, 0, sizeof o);
+	o.speed = 1;
+	o.refresh_ms = 1000;
+	if ((rc = parse_options(argc, argv, &o)) != 0)
+		return (rc);
+	loop_signals_init();
+	return (run_console(&o));
+}

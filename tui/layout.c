@@ -1,0 +1,91 @@
+/* layout.c: panel geometry for a terminal size. */
+#include <string.h>
+
+#include "layout.h"
+
+static struct layout_rect
+rect(int y, int x, int h, int w)
+{
+	struct layout_rect	r = { y, x, h, w, 1, 0 };
+
+	return (r);
+}
+
+static void
+layout_grid(struct layout *l, int top, int body, int cols, int n)
+{
+	int	toph = (body * 55) / 100, both = body - toph;
+	int	leftw = (cols * 60) / 100;
+	int	i, nb = n - 2, x = 0, w;
+
+	if (n == 1) {
+		l->panels[0] = rect(top, 0, body, cols);
+		return;
+	}
+	l->panels[0] = rect(top, 0, toph, leftw);
+	l->panels[n - 1] = rect(top, leftw, toph, cols - leftw);
+	if (nb <= 0) {
+		l->panels[0].h = l->panels[n - 1].h = body;
+		return;
+	}
+	for (i = 0; i < nb; i++) {
+		w = (i == nb - 1) ? cols - x : cols / nb;
+		l->panels[1 + i] = rect(top + toph, x, both, w);
+		x += w;
+	}
+}
+
+static void
+layout_stack(struct layout *l, int top, int body, int cols, int n, int focus)
+{
+	int	i, y = top;
+	int	big = body - (n - 1) * LAYOUT_STRIP;
+
+	for (i = 0; i < n; i++) {
+		if (i == focus) {
+			l->panels[i] = rect(y, 0, big, cols);
+			y += big;
+		} else {
+			l->panels[i] = rect(y, 0, LAYOUT_STRIP, cols);
+			l->panels[i].strip = 1;
+			y += LAYOUT_STRIP;
+		}
+	}
+}
+
+void
+layout_compute(struct layout *l, int rows, int cols, int n, int focus,
+    int zoom)
+{
+	int	i, body = rows - 2;
+
+	memset(l, 0, sizeof *l);
+	if (n > LAYOUT_MAX_PANELS)
+		n = LAYOUT_MAX_PANELS;
+	if (n < 1)
+		n = 1;
+	if (focus < 0 || focus >= n)
+		focus = 0;
+	l->npanels = n;
+	if (rows < LAYOUT_MIN_ROWS || cols < LAYOUT_MIN_COLS) {
+		l->mode = LAYOUT_TOO_SMALL;
+		return;
+	}
+	l->header = rect(0, 0, 1, cols);
+	l->status = rect(rows - 1, 0, 1, cols);
+	if (zoom) {
+		l->mode = LAYOUT_ZOOM;
+		l->panels[focus] = rect(1, 0, body, cols);
+		for (i = 0; i < n; i++)
+			if (i != focus)
+				l->panels[i].visible = 0;
+		return;
+	}
+	if (cols >= LAYOUT_GRID_COLS && rows >= LAYOUT_GRID_ROWS) {
+		l->mode = LAYOUT_GRID;
+		layout_grid(l, 1, body, cols, n);
+	} else {
+		l->mode = LAYOUT_STACK;
+		layout_stack(l, 1, body, cols, n, focus);
+	}
+}
