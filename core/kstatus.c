@@ -58,7 +58,12 @@ kstatus_containers(const struct kpod *p, struct kstatus *out)
 	const struct kcontainer	*c;
 	int			 i, running = 0;
 
+	/* Once initialised, kubectl counts the restarts of the regular
+	 * containers and of the sidecars (restartable init containers). */
 	out->restarts = 0;
+	for (i = 0; i < p->ninit_status; i++)
+		if (p->init[i].restartable)
+			out->restarts += p->init[i].restarts;
 	for (i = p->ncontainer_status - 1; i >= 0; i--) {
 		c = &p->containers[i];
 		out->restarts += c->restarts;
@@ -113,7 +118,8 @@ kstatus_compute(const struct kpod *p, struct kstatus *out)
 
 	if (p->deleting && strcmp(p->reason, "NodeLost") == 0)
 		strlcpy_(out->status, "Unknown", sizeof out->status);
-	else if (p->deleting)
+	else if (p->deleting && strcmp(p->phase, "Succeeded") != 0 &&
+	    strcmp(p->phase, "Failed") != 0)
 		strlcpy_(out->status, "Terminating", sizeof out->status);
 }
 

@@ -14,25 +14,19 @@ enum { C_SEV, C_NAME, C_LABELS, C_SUMMARY, C_SINCE, C_STATE, C_RUNBOOK,
 	C__COUNT };
 
 static const struct table_col alerts_cols[C__COUNT] = {
-	{ "SEV", 8, 0, 0 },
-	{ "ALERTNAME", 16, 1, 0 },
-	{ "LABELS", 14, 1, 0 },
-	{ "SUMMARY", 16, 4, 0 },
-	{ "SINCE", 5, 0, 1 },
-	{ "STATE", 9, 0, 0 },
-	{ "RUNBOOK", 14, 1, 0 },
+	{ "SEV", 8, 0, 0, 0 },
+	{ "ALERTNAME", 16, 1, 0, 0 },
+	{ "LABELS", 14, 1, 0, 2 },
+	{ "SUMMARY", 16, 4, 0, 0 },
+	{ "SINCE", 5, 0, 1, 0 },
+	{ "STATE", 9, 0, 0, 1 },
+	{ "RUNBOOK", 14, 1, 0, 1 },
 };
 
 static void
 alerts_init(struct panel *p)
 {
 	p->table = table_new(alerts_cols, C__COUNT);
-}
-
-static enum role
-rank_role(int rank)
-{
-	return (rank >= 2 ? ROLE_CRIT : rank == 1 ? ROLE_WARN : ROLE_OK);
 }
 
 /* Silenced and inhibited alerts do not shout: rank 0. */
@@ -65,37 +59,38 @@ alert_cmp(const void *va, const void *vb)
 static void
 runbook_name(const char *url, char *buf, size_t len)
 {
-	char	 tmp[sizeof ((struct alert *)0)->runbook_url];
-	char	*end, *slash, *dot;
+	static const char *const exts[] = { ".md", ".html", ".htm" };
+	size_t			 end = strcspn(url, "?#"), start, n, e, i;
 
-	snprintf(tmp, sizeof tmp, "%s", url);
-	tmp[strcspn(tmp, "?#")] = '\0';
-	end = tmp + strlen(tmp);
-	while (end > tmp && end[-1] == '/')
-		*--end = '\0';
-	slash = strrchr(tmp, '/');
-	slash = slash != NULL ? slash + 1 : tmp;
-	dot = strrchr(slash, '.');
-	if (dot != NULL && dot != slash && (strcmp(dot, ".md") == 0 ||
-	    strcmp(dot, ".html") == 0 || strcmp(dot, ".htm") == 0))
-		*dot = '\0';
-	snprintf(buf, len, "%s", slash);
+	while (end > 0 && url[end - 1] == '/')
+		end--;
+	for (start = end; start > 0 && url[start - 1] != '/'; start--)
+		continue;
+	n = end - start;
+	for (i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+		e = strlen(exts[i]);
+		if (n > e && strncmp(url + end - e, exts[i], e) == 0) {
+			n -= e;
+			break;
+		}
+	}
+	snprintf(buf, len, "%.*s", (int)n, url + start);
 }
 
 static void
 alert_row(struct panel *p, const struct alert *a, int64_t now)
 {
-	char		key[128], since[16], runbook[160];
+	char		key[256], since[16], runbook[160];
 	int		rank = alert_rank(a), quiet = a->state != ALERT_ACTIVE;
 	enum role	role = quiet ? ROLE_MUTED : ROLE_NORMAL;
+	enum role	hot = quiet ? ROLE_MUTED : rank ? panel_rank_role(rank) :
+			    ROLE_NORMAL;
 
 	snprintf(key, sizeof key, "%s/%s", a->name, a->fingerprint[0] ?
 	    a->fingerprint : a->labels);
 	table_row(p->table, key, rank);
-	table_cell(p->table, C_SEV, quiet ? ROLE_MUTED : rank ?
-	    rank_role(rank) : ROLE_NORMAL, a->severity);
-	table_cell(p->table, C_NAME, quiet ? ROLE_MUTED : rank ?
-	    rank_role(rank) : ROLE_NORMAL, a->name);
+	table_cell(p->table, C_SEV, hot, a->severity);
+	table_cell(p->table, C_NAME, hot, a->name);
 	table_cell(p->table, C_LABELS, ROLE_MUTED, a->labels);
 	table_cell(p->table, C_SUMMARY, role, a->summary);
 	fmt_age(since, sizeof since, (now - a->starts_ms) / 1000);
@@ -129,26 +124,34 @@ static void
 alerts_summary(struct panel *p, char *buf, size_t len, enum role *role)
 {
 	const struct alerts_data	*d = &p->snap->u.alerts;
-	int				 crit = 0, warn = 0, other = 0, quiet = 0;
-	int				 i, r, n = 0;
+	int				 crit = 0, warn = 0, other = 0;
+	int				 silenced = 0, inhibited = 0, i, r;
+	size_t				 off;
 
 	for (i = 0; i < d->n; i++) {
 		r = alert_rank(&d->rows[i]);
-		quiet += d->rows[i].state != ALERT_ACTIVE;
+		silenced += d->rows[i].state == ALERT_SILENCED;
+		inhibited += d->rows[i].state == ALERT_INHIBITED;
 		crit += r == 2;
 		warn += r == 1;
 		other += r == 0 && d->rows[i].state == ALERT_ACTIVE;
 	}
 	*role = crit ? ROLE_CRIT : warn ? ROLE_WARN : ROLE_OK;
-	buf[0] = '\0';
 	if (crit + warn + other == 0)
-		n = snprintf(buf, len, "no alerts firing");
+		snprintf(buf, len, "no alerts firing");
 	else if (crit + warn == 0)
-		n = snprintf(buf, len, "%d info", other);
+		snprintf(buf, len, "%d info", other);
+	else if (crit && warn)
+		snprintf(buf, len, "%d critical, %d warning", crit, warn);
 	else
-		n = snprintf(buf, len, "%d critical, %d warning", crit, warn);
-	if (quiet > 0 && n > 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, ", %d silenced", quiet);
+		snprintf(buf, len, "%d %s", crit ? crit : warn, crit ?
+		    "critical" : "warning");
+	off = strlen(buf);
+	if (silenced > 0 && off + 1 < len)
+		snprintf(buf + off, len - off, ", %d silenced", silenced);
+	off = strlen(buf);
+	if (inhibited > 0 && off + 1 < len)
+		snprintf(buf + off, len - off, ", %d inhibited", inhibited);
 }
 
 const struct panel_class alerts_panel = {

@@ -13,24 +13,18 @@ enum { C_SERVICE, C_DEPENDENCY, C_STATE, C_SINCE, C_FAILURES, C_HEALTH,
 	C__COUNT };
 
 static const struct table_col circuits_cols[C__COUNT] = {
-	{ "SERVICE", 12, 1, 0 },
-	{ "DEPENDENCY", 14, 2, 0 },
-	{ "STATE", 9, 0, 0 },
-	{ "SINCE", 5, 0, 1 },
-	{ "FAILURES", 8, 0, 1 },
-	{ "HEALTH", 8, 0, 0 },
+	{ "SERVICE", 9, 1, 0, 0 },
+	{ "DEPENDENCY", 12, 2, 0, 0 },
+	{ "STATE", 9, 0, 0, 0 },
+	{ "SINCE", 5, 0, 1, 0 },
+	{ "FAILURES", 8, 0, 1, 0 },
+	{ "HEALTH", 8, 0, 0, 1 },
 };
 
 static void
 circuits_init(struct panel *p)
 {
 	p->table = table_new(circuits_cols, C__COUNT);
-}
-
-static enum role
-rank_role(int rank)
-{
-	return (rank >= 2 ? ROLE_CRIT : rank == 1 ? ROLE_WARN : ROLE_OK);
 }
 
 static int
@@ -87,9 +81,9 @@ circuit_row(struct panel *p, const struct circuit *c, int64_t now)
 	snprintf(key, sizeof key, "%s/%s", c->service, c->dependency);
 	table_row(p->table, key, rank);
 	table_cell(p->table, C_SERVICE, ROLE_MUTED, c->service);
-	table_cell(p->table, C_DEPENDENCY, rank ? rank_role(rank) :
+	table_cell(p->table, C_DEPENDENCY, rank ? panel_rank_role(rank) :
 	    ROLE_NORMAL, c->dependency);
-	table_cell(p->table, C_STATE, rank_role(state_rank(c->state)),
+	table_cell(p->table, C_STATE, panel_rank_role(state_rank(c->state)),
 	    circuit_state_name(c->state));
 	if (c->since_ms > 0) {
 		fmt_age(since, sizeof since, (now - c->since_ms) / 1000);
@@ -98,7 +92,7 @@ circuit_row(struct panel *p, const struct circuit *c, int64_t now)
 	} else
 		table_cell_num(p->table, C_SINCE, ROLE_MUTED, -1, "-");
 	failures_cell(p, c->failure_ratio);
-	table_cell(p->table, C_HEALTH, hr < 0 ? ROLE_MUTED : rank_role(hr),
+	table_cell(p->table, C_HEALTH, hr < 0 ? ROLE_MUTED : panel_rank_role(hr),
 	    c->health);
 }
 

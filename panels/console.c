@@ -278,6 +278,12 @@ help_keys(struct pager *h, const struct keyhelp *k)
 		pager_addf(h, ROLE_NORMAL, "  %-20s %s", k->key, k->desc);
 }
 
+static int
+console_help_width(const struct console *c)
+{
+	return ((c->cols > 100 ? 96 : c->cols - 4) - 4);
+}
+
 static void
 cmd_help(struct console *c, const char *arg)
 {
@@ -289,7 +295,8 @@ cmd_help(struct console *c, const char *arg)
 	c->help = pager_new("Help (Esc, q or ? closes)");
 	pager_addf(c->help, ROLE_TITLE, "%s", pc->title);
 	if (pc->help != NULL)
-		pager_addf(c->help, ROLE_NORMAL, "  %s", pc->help);
+		pager_add_wrapped(c->help, ROLE_NORMAL, 2, console_help_width(c),
+		    pc->help);
 	if (pc->keys != NULL) {
 		pager_add(c->help, ROLE_NORMAL, "");
 		pager_addf(c->help, ROLE_TITLE, "%s keys", pc->title);

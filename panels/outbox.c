@@ -11,14 +11,14 @@ enum { C_SERVICE, C_DATABASE, C_PENDING, C_OLDEST, C_FAILED, C_1M, C_5M,
 	C_TREND, C__COUNT };
 
 static const struct table_col outbox_cols[C__COUNT] = {
-	{ "SERVICE", 12, 2, 0 },
-	{ "DATABASE", 10, 1, 0 },
-	{ "PENDING", 7, 0, 1 },
-	{ "OLDEST", 7, 0, 1 },
-	{ "FAILED", 6, 0, 1 },
-	{ "1M", 5, 0, 1 },
-	{ "5M", 5, 0, 1 },
-	{ "TREND", 10, 2, 0 },
+	{ "SERVICE", 12, 1, 0, 0 },
+	{ "DATABASE", 10, 1, 0, 3 },
+	{ "PENDING", 7, 0, 1, 0 },
+	{ "OLDEST", 7, 0, 1, 0 },
+	{ "FAILED", 6, 0, 1, 0 },
+	{ "1M", 5, 0, 1, 1 },
+	{ "5M", 5, 0, 1, 2 },
+	{ "TREND", 10, 3, 0, 0 },
 };
 
 #define OLDEST_WARN_S	60.0
@@ -29,12 +29,6 @@ static void
 outbox_init(struct panel *p)
 {
 	p->table = table_new(outbox_cols, C__COUNT);
-}
-
-static enum role
-rank_role(int rank)
-{
-	return (rank >= 2 ? ROLE_CRIT : rank == 1 ? ROLE_WARN : ROLE_OK);
 }
 
 static int
@@ -57,30 +51,57 @@ count_cell(struct panel *p, int col, enum role role, int64_t n)
 	    buf);
 }
 
+/* "-" when nothing is pending: there is no oldest message. */
+static void
+oldest_cell(struct panel *p, const struct outbox *o)
+{
+	char		buf[16];
+	double		age = o->oldest_age_s;
+	enum role	role;
+
+	if (o->pending <= 0 && age <= 0) {
+		table_cell_num(p->table, C_OLDEST, ROLE_MUTED, 0, "-");
+		return;
+	}
+	fmt_duration(buf, sizeof buf, age);
+	role = age > OLDEST_CRIT_S ? ROLE_CRIT : age > OLDEST_WARN_S ?
+	    ROLE_WARN : ROLE_NORMAL;
+	table_cell_num(p->table, C_OLDEST, role, age, buf);
+}
+
+/* Scale the trend to its largest value but at least floor, so that a
+ * single pending message does not draw as a full bar. */
+static double
+spark_max(const double *v, int n, double floor)
+{
+	double	max = floor;
+	int	i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] > max)
+			max = v[i];
+	return (max);
+}
+
 static void
 outbox_row(struct panel *p, const struct outbox *o)
 {
-	char		key[100], oldest[16];
-	int		rank = outbox_rank(o);
-	double		age = o->oldest_age_s;
-	enum role	arole;
+	char	key[100];
+	int	rank = outbox_rank(o);
 
 	snprintf(key, sizeof key, "%s/%s", o->service, o->database);
 	table_row(p->table, key, rank);
-	table_cell(p->table, C_SERVICE, rank ? rank_role(rank) : ROLE_NORMAL,
+	table_cell(p->table, C_SERVICE, rank ? panel_rank_role(rank) : ROLE_NORMAL,
 	    o->service);
 	table_cell(p->table, C_DATABASE, ROLE_MUTED, o->database);
 	count_cell(p, C_PENDING, o->pending > PENDING_WARN ? ROLE_WARN :
 	    ROLE_NORMAL, o->pending);
-	fmt_duration(oldest, sizeof oldest, age);
-	arole = age > OLDEST_CRIT_S ? ROLE_CRIT : age > OLDEST_WARN_S ?
-	    ROLE_WARN : age > 0 ? ROLE_NORMAL : ROLE_MUTED;
-	table_cell_num(p->table, C_OLDEST, arole, age, oldest);
+	oldest_cell(p, o);
 	count_cell(p, C_FAILED, ROLE_CRIT, o->failed);
 	count_cell(p, C_1M, ROLE_NORMAL, o->processed_1m);
 	count_cell(p, C_5M, ROLE_NORMAL, o->processed_5m);
-	table_cell_spark(p->table, C_TREND, rank_role(rank), o->hist, o->nhist,
-	    0);
+	table_cell_spark(p->table, C_TREND, panel_rank_role(rank), o->hist, o->nhist,
+	    spark_max(o->hist, o->nhist, PENDING_WARN));
 }
 
 static void
@@ -116,7 +137,7 @@ outbox_summary(struct panel *p, char *buf, size_t len, enum role *role)
 		r = outbox_rank(&d->rows[i]);
 		rank = r > rank ? r : rank;
 	}
-	*role = rank_role(rank);
+	*role = panel_rank_role(rank);
 	fmt_count(pending, sizeof pending, npending > 0 ? (uint64_t)npending :
 	    0);
 	fmt_duration(oldest, sizeof oldest, worst);

@@ -50,6 +50,12 @@ panel_refresh(struct panel *p, struct store *store)
 	return (1);
 }
 
+enum role
+panel_rank_role(int rank)
+{
+	return (rank >= 2 ? ROLE_CRIT : rank == 1 ? ROLE_WARN : ROLE_OK);
+}
+
 void
 panel_summary(struct panel *p, char *buf, size_t len, enum role *role)
 {
@@ -106,6 +112,18 @@ panel_empty(const struct panel *p, const struct tui_box *b)
 		screen_text(b, 1, 1, ROLE_MUTED, "waiting for data...");
 }
 
+/* The summary between the title and the age, clipped to fit. */
+static void
+panel_draw_summary(const struct tui_box *b, int x, int right, enum role role,
+    const char *sum)
+{
+	struct tui_box	sb = { b->y, b->x + x, 1, b->w - x - right - 1, 0 };
+
+	if (sum[0] == '\0' || sb.w < 6)
+		return;
+	screen_textf(&sb, 0, 0, role, " %s ", sum);
+}
+
 static void
 panel_draw_strip(struct panel *p, const struct tui_box *b, int number,
     int64_t now)
@@ -120,7 +138,8 @@ panel_draw_strip(struct panel *p, const struct tui_box *b, int number,
 	screen_hline(b, 0, ROLE_BORDER);
 	snprintf(title, sizeof title, " %d %s ", number, p->cls->title);
 	screen_text(b, 0, 1, ROLE_TITLE, title);
-	screen_textf(b, 0, 2 + (int)strlen(title), srole, " %s ", sum);
+	panel_draw_summary(b, 2 + (int)strlen(title), (int)strlen(age) + 3,
+	    srole, sum);
 	screen_textf(b, 0, b->w - (int)strlen(age) - 3, ROLE_MUTED, " %s ",
 	    age);
 	if (!p->st.ok && p->st.source[0] != '\0') {
@@ -152,8 +171,8 @@ panel_draw(struct panel *p, const struct tui_box *b, int number, int focused,
 	panel_age(p, now, age, sizeof age);
 	snprintf(title, sizeof title, "%d %s", number, p->cls->title);
 	screen_frame(b, focused ? ROLE_FOCUS : ROLE_BORDER, title, age);
-	if (sum[0] != '\0')
-		screen_textf(b, 0, (int)strlen(title) + 5, srole, " %s ", sum);
+	panel_draw_summary(b, (int)strlen(title) + 5, (int)strlen(age) + 4,
+	    srole, sum);
 	if (*f != '\0') {
 		struct tui_box	bot = { b->y + b->h - 1, b->x + 2, 1,
 				    b->w - 4, 0 };

@@ -69,6 +69,8 @@ void		 panel_draw(struct panel *, const struct tui_box *, int number,
 		     int focused, int strip, int64_t now_ms);
 /* List keys, then the class's.  1 = handled. */
 int		 panel_key(struct panel *, int key, int page);
+/* ROLE_CRIT for rank 2, ROLE_WARN for 1, ROLE_OK for 0. */
+enum role	 panel_rank_role(int rank);
 /* The summary text for headers and tmux lines. */
 void		 panel_summary(struct panel *, char *, size_t, enum role *);
 

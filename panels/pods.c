@@ -13,14 +13,14 @@ enum { C_NS, C_NAME, C_READY, C_STATUS, C_RESTARTS, C_LAST, C_AGE, C_NODE,
 	C__COUNT };
 
 static const struct table_col pods_cols[C__COUNT] = {
-	{ "NAMESPACE", 10, 0, 0 },
-	{ "NAME", 24, 4, 0 },
-	{ "READY", 5, 0, 1 },
-	{ "STATUS", 17, 0, 0 },
-	{ "RESTARTS", 8, 0, 1 },
-	{ "LAST", 10, 0, 0 },
-	{ "AGE", 4, 0, 1 },
-	{ "NODE", 8, 1, 0 },
+	{ "NAMESPACE", 10, 0, 0, 2 },
+	{ "NAME", 24, 4, 0, 0 },
+	{ "READY", 5, 0, 1, 0 },
+	{ "STATUS", 17, 0, 0, 0 },
+	{ "RESTARTS", 8, 0, 1, 0 },
+	{ "LAST", 10, 0, 0, 1 },
+	{ "AGE", 4, 0, 1, 1 },
+	{ "NODE", 8, 1, 0, 3 },
 };
 
 #define RECENT_RESTART_S	(15 * 60)
@@ -29,12 +29,6 @@ static void
 pods_init(struct panel *p)
 {
 	p->table = table_new(pods_cols, C__COUNT);
-}
-
-static enum role
-rank_role(int rank)
-{
-	return (rank >= 2 ? ROLE_CRIT : rank == 1 ? ROLE_WARN : ROLE_OK);
 }
 
 static int
@@ -57,11 +51,11 @@ pods_row(struct panel *p, const struct pod *pod, int64_t now)
 	snprintf(key, sizeof key, "%s/%s", pod->ns, pod->name);
 	table_row(p->table, key, rank);
 	table_cell(p->table, C_NS, ROLE_MUTED, pod->ns);
-	table_cell(p->table, C_NAME, rank ? rank_role(rank) : ROLE_NORMAL,
+	table_cell(p->table, C_NAME, rank ? panel_rank_role(rank) : ROLE_NORMAL,
 	    pod->name);
 	table_cellf(p->table, C_READY, pod->ready < pod->total ? ROLE_WARN :
 	    ROLE_NORMAL, "%d/%d", pod->ready, pod->total);
-	table_cell(p->table, C_STATUS, rank_role(pod->problem), pod->status);
+	table_cell(p->table, C_STATUS, panel_rank_role(pod->problem), pod->status);
 	if (pod->last_restart_ms != 0 && pod->restarts > 0) {
 		fmt_age(ago, sizeof ago, (now - pod->last_restart_ms) / 1000);
 		snprintf(restarts, sizeof restarts, "%d (%s)", pod->restarts,

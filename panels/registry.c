@@ -4,8 +4,16 @@
 #include "panel.h"
 
 extern const struct panel_class pods_panel;
+extern const struct panel_class replication_panel;
+extern const struct panel_class outbox_panel;
+extern const struct panel_class circuits_panel;
+extern const struct panel_class alerts_panel;
 
 const struct panel_class *const panel_registry[] = {
 	&pods_panel,
+	&replication_panel,
+	&outbox_panel,
+	&circuits_panel,
+	&alerts_panel,
 	NULL
 };

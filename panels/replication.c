@@ -13,17 +13,17 @@ enum { C_NAME, C_CLIENT, C_STATE, C_SYNC, C_PENDING, C_WRITE, C_FLUSH,
 	C_REPLAY, C_TOTAL, C_LAG, C_HIST, C__COUNT };
 
 static const struct table_col repl_cols[C__COUNT] = {
-	{ "NAME", 10, 2, 0 },
-	{ "CLIENT", 11, 1, 0 },
-	{ "STATE", 12, 0, 0 },
-	{ "SYNC", 5, 0, 0 },
-	{ "PENDING", 8, 0, 1 },
-	{ "WRITE", 8, 0, 1 },
-	{ "FLUSH", 8, 0, 1 },
-	{ "REPLAY", 8, 0, 1 },
-	{ "TOTAL", 8, 0, 1 },
-	{ "REPLAY LAG", 10, 0, 1 },
-	{ "HISTORY", 10, 2, 0 },
+	{ "NAME", 20, 2, 0, 0 },
+	{ "CLIENT", 11, 1, 0, 3 },
+	{ "STATE", 12, 0, 0, 0 },
+	{ "SYNC", 10, 0, 0, 2 },
+	{ "PENDING", 8, 0, 1, 4 },
+	{ "WRITE", 8, 0, 1, 4 },
+	{ "FLUSH", 8, 0, 1, 4 },
+	{ "REPLAY", 8, 0, 1, 2 },
+	{ "TOTAL", 8, 0, 1, 1 },
+	{ "REPLAY LAG", 10, 0, 1, 0 },
+	{ "HISTORY", 10, 2, 0, 0 },
 };
 
 #define LAG_WARN_S	30.0
@@ -34,12 +34,6 @@ static void
 repl_init(struct panel *p)
 {
 	p->table = table_new(repl_cols, C__COUNT);
-}
-
-static enum role
-rank_role(int rank)
-{
-	return (rank >= 2 ? ROLE_CRIT : rank == 1 ? ROLE_WARN : ROLE_OK);
 }
 
 static int
@@ -73,6 +67,20 @@ slot_rank(const struct repl_slot *sl)
 	return (0);
 }
 
+/* Scale a sparkline to its largest value but at least floor, so that a
+ * healthy standby's lag of milliseconds draws flat, not as full bars. */
+static double
+spark_max(const double *v, int n, double floor)
+{
+	double	max = floor;
+	int	i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] > max)
+			max = v[i];
+	return (max);
+}
+
 /* A byte gap; negative means unknown (NULL in pg_stat_replication). */
 static void
 bytes_cell(struct panel *p, int col, int64_t n, enum role role)
@@ -98,7 +106,7 @@ lag_cell(struct panel *p, double lag)
 		return;
 	}
 	fmt_duration(buf, sizeof buf, lag);
-	table_cell_num(p->table, C_LAG, rank_role(lag_rank(lag)), lag, buf);
+	table_cell_num(p->table, C_LAG, panel_rank_role(lag_rank(lag)), lag, buf);
 }
 
 static void
@@ -107,7 +115,7 @@ standby_row(struct panel *p, const struct standby *sb)
 	int	rank = standby_rank(sb);
 
 	table_row(p->table, sb->name, rank);
-	table_cell(p->table, C_NAME, rank ? rank_role(rank) : ROLE_NORMAL,
+	table_cell(p->table, C_NAME, rank ? panel_rank_role(rank) : ROLE_NORMAL,
 	    sb->name);
 	table_cell(p->table, C_CLIENT, ROLE_MUTED, sb->client);
 	table_cell(p->table, C_STATE, streaming(sb) ? ROLE_OK : ROLE_CRIT,
@@ -119,8 +127,9 @@ standby_row(struct panel *p, const struct standby *sb)
 	bytes_cell(p, C_REPLAY, sb->replay_bytes, ROLE_NORMAL);
 	bytes_cell(p, C_TOTAL, sb->total_bytes, ROLE_NORMAL);
 	lag_cell(p, sb->replay_lag_s);
-	table_cell_spark(p->table, C_HIST, rank_role(lag_rank(
-	    sb->replay_lag_s)), sb->hist, sb->nhist, 0);
+	table_cell_spark(p->table, C_HIST, panel_rank_role(lag_rank(
+	    sb->replay_lag_s)), sb->hist, sb->nhist, spark_max(sb->hist,
+	    sb->nhist, LAG_WARN_S));
 }
 
 static void
@@ -128,7 +137,7 @@ slot_row(struct panel *p, const struct repl_slot *sl)
 {
 	char		key[80];
 	int		rank = slot_rank(sl);
-	enum role	role = rank ? rank_role(rank) : ROLE_NORMAL;
+	enum role	role = rank ? panel_rank_role(rank) : ROLE_NORMAL;
 
 	snprintf(key, sizeof key, "slot/%s", sl->name);
 	table_row(p->table, key, rank);
@@ -210,7 +219,7 @@ repl_summary(struct panel *p, char *buf, size_t len, enum role *role)
 	if (worst >= 0)
 		fmt_duration(lag, sizeof lag, worst);
 	rank = repl_problems(d, more, sizeof more);
-	*role = rank_role(rank);
+	*role = panel_rank_role(rank);
 	snprintf(buf, len, "%s %s, worst lag %s%s", d->role[0] ? d->role :
 	    "server", d->server, lag, more);
 }

@@ -28,8 +28,11 @@ layout_grid(struct layout *l, int top, int body, int cols, int n)
 		l->panels[0].h = l->panels[n - 1].h = body;
 		return;
 	}
+	/* The first bottom panel (replication, the widest table) gets a
+	 * double share. */
 	for (i = 0; i < nb; i++) {
-		w = (i == nb - 1) ? cols - x : cols / nb;
+		w = (i == nb - 1) ? cols - x : cols * (i == 0 ? 2 : 1) /
+		    (nb + 1);
 		l->panels[1 + i] = rect(top + toph, x, both, w);
 		x += w;
 	}

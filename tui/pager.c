@@ -76,6 +76,44 @@ pager_addf(struct pager *p, enum role role, const char *fmt, ...)
 	free(s);
 }
 
+void
+pager_add_wrapped(struct pager *p, enum role role, int indent, int width,
+    const char *s)
+{
+	char		 line[1024];
+	const char	*word, *end;
+	int		 len, col, wl;
+
+	if (width < indent + 10)
+		width = indent + 10;
+	while (*s != '\0') {
+		len = snprintf(line, sizeof line, "%*s", indent, "");
+		col = indent;
+		while (*s == ' ')
+			s++;
+		while (*s != '\0') {
+			word = s;
+			end = strchr(word, ' ');
+			if (end == NULL)
+				end = word + strlen(word);
+			wl = (int)(end - word);
+			if (col > indent && col + 1 + wl > width)
+				break;
+			if (len + wl + 2 >= (int)sizeof line)
+				break;
+			len += snprintf(line + len, sizeof line - (size_t)len,
+			    "%s%.*s", col > indent ? " " : "", wl, word);
+			col += wl + (col > indent);
+			s = end;
+			while (*s == ' ')
+				s++;
+		}
+		pager_add(p, role, line);
+		if (col == indent && *s != '\0')
+			s++;		/* a word longer than the line */
+	}
+}
+
 int
 pager_lines(const struct pager *p)
 {

@@ -14,6 +14,9 @@ void		 pager_clear(struct pager *);
 void		 pager_add(struct pager *, enum role, const char *);
 void		 pager_addf(struct pager *, enum role, const char *, ...)
 		     __attribute__((format(printf, 3, 4)));
+/* Word-wrapped to width columns, continuation lines indented. */
+void		 pager_add_wrapped(struct pager *, enum role, int indent,
+		     int width, const char *);
 int		 pager_lines(const struct pager *);
 /* 1 = handled. */
 int		 pager_key(struct pager *, int key, int page);

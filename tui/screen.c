@@ -43,8 +43,8 @@ screen_init(char *note, size_t notelen)
 
 	note[0] = '\0';
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		snprintf(note, notelen, "not a terminal (stdin and stdout "
-		    "must be a tty; try --json or 'sitrep status')");
+		snprintf(note, notelen, "not a terminal: the console needs "
+		    "a terminal on stdin and stdout");
 		return (-1);
 	}
 	if (getenv("ESCDELAY") == NULL)

@@ -456,10 +456,22 @@ table_widths(const struct table *t, int total, int *w)
 		used += w[c] + (c > 0);
 		flex += t->cols[c].flex;
 	}
-	/* Too narrow: drop columns from the right. */
-	for (c = t->ncols - 1; c > 0 && used > total; c--) {
-		used -= w[c] + 1;
-		w[c] = 0;
+	/* Too narrow: drop columns, highest drop value first, then from
+	 * the right; the first column always stays. */
+	while (used > total) {
+		int	victim = -1;
+
+		for (c = t->ncols - 1; c > 0; c--) {
+			if (w[c] == 0)
+				continue;
+			if (victim == -1 || t->cols[c].drop >
+			    t->cols[victim].drop)
+				victim = c;
+		}
+		if (victim == -1)
+			break;
+		used -= w[victim] + 1;
+		w[victim] = 0;
 	}
 	spare = total - used;
 	for (c = 0; c < t->ncols && spare > 0 && flex > 0; c++) {
@@ -517,20 +529,26 @@ draw_cell(const struct tui_box *b, int y, int x, int w, const struct table_col
 static void
 draw_header(const struct table *t, const struct tui_box *b, const int *w)
 {
-	char	title[64];
-	int	c, x = 0;
+	const char	*mark;
+	char		 title[64];
+	int		 c, x = 0, n;
 
 	for (c = 0; c < t->ncols; c++) {
 		struct tui_box	cb = { b->y, b->x + x, 1, w[c], 0 };
 
 		if (w[c] == 0)
 			continue;
-		snprintf(title, sizeof title, "%s%s", t->cols[c].title,
-		    c == t->sort_col ? (t->sort_desc ? "\u25bc" : "\u25b2") :
-		    "");
-		if (c == t->sort_col && !screen_utf8())
-			snprintf(title, sizeof title, "%s%s",
-			    t->cols[c].title, t->sort_desc ? "v" : "^");
+		mark = "";
+		if (c == t->sort_col && screen_utf8())
+			mark = t->sort_desc ? "\u25bc" : "\u25b2";
+		else if (c == t->sort_col)
+			mark = t->sort_desc ? "v" : "^";
+		/* Titles are ASCII; keep room for the sort mark. */
+		n = (int)strlen(t->cols[c].title);
+		if (*mark != '\0' && n + 1 > w[c])
+			n = w[c] - 1;
+		snprintf(title, sizeof title, "%.*s%s", n, t->cols[c].title,
+		    mark);
 		if (t->cols[c].right)
 			screen_text_right(&cb, 0, w[c], ROLE_COLHEAD, title);
 		else

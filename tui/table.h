@@ -16,6 +16,8 @@ struct table_col {
 	int		 minw;		/* columns always given */
 	int		 flex;		/* share of the spare width, 0 = none */
 	int		 right;		/* right-aligned (numbers) */
+	int		 drop;		/* when too narrow, higher drops first;
+					 * 0 = only after every droppable one */
 };
 
 struct table;

@@ -652,6 +652,10 @@ theme_load_buffer(const char *buf, size_t len, const char *name,
 
 	if (name == NULL)
 		name = "theme";
+	if (buf == NULL) {	/* libyaml asserts on NULL input */
+		buf = "";
+		len = 0;
+	}
 	theme_builtin(&nt);
 	theme_default_name(&nt, name);
 	memset(&ctx, 0, sizeof ctx);

@@ -22,7 +22,7 @@ check "pods panel has pods with kubectl columns" wait_for "gateway-[a-z0-9]+-[a-
 check "pods panel shows READY and RESTARTS columns" wait_for "READY +STATUS +RESTARTS" 2
 both_standbys() { wait_for pg-standby-1 5 && wait_for pg-standby-2 1; }
 check "replication shows both standbys" both_standbys
-check "outbox shows service databases" wait_for "finance_db" 5
+check "outbox shows service outboxes" wait_for "finance +[0-9]+ +(-|[0-9])" 5
 check "circuits show gateway to services" wait_for "gateway +(finance|inventory|sales)" 5
 check "header shows env, context and UTC clock" wait_for "env demo .*ctx sim-cluster.*[0-9]{2}:[0-9]{2}:[0-9]{2} UTC" 5
 check "data age is shown" wait_for "sim [0-9]+s ago" 5
@@ -59,9 +59,9 @@ check "Esc clears the filter" wait_for "gateway-[a-z0-9]+-" 3
 
 # Sort by a column from the command line, and with s/S.
 keys : s o r t Space r e s t a r t s Space d e s c Enter
-check ":sort RESTARTS desc marks the column" wait_for "RESTARTS(▼|v)" 3
+check ":sort RESTARTS desc marks the column" wait_for "RESTART(S|)(▼|v)" 3
 keys S
-check "S reverses the sort" wait_for "RESTARTS(▲|\^)" 3
+check "S reverses the sort" wait_for "RESTART(S|)(▲|\^)" 3
 keys : s o r t Enter
 
 # Scrolling the pods list: G to the last row, g to the first.
@@ -111,14 +111,14 @@ check "Ctrl-C exit status 0" test "$(exit_code)" = 0
 # --- Signals ---------------------------------------------------------------
 start 100 30 -- --demo
 wait_for "DEMO" 10
-pkill -TERM -f "$SITREP --demo" 
+pkill -TERM -f "^$SITREP --demo"
 check "SIGTERM exits" wait_exit 50
 check "SIGTERM exit status is 143" test "$(exit_code)" = 143
 check "SIGTERM restores the terminal" test "$(tm display -p -t t '#{alternate_on}')" = 0
 
 start 100 30 -- --demo
 wait_for "DEMO" 10
-pkill -HUP -f "$SITREP --demo"
+pkill -HUP -f "^$SITREP --demo"
 check "SIGHUP (dropped SSH) exits" wait_exit 50
 
 # --- Options and environment ----------------------------------------------

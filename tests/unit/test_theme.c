@@ -632,6 +632,10 @@ test_error_no_buffer(void **state)
 	junk(&t);
 	assert_int_equal(theme_load_file("no/such/file", &t, NULL, 0), -1);
 	assert_builtin(&t);
+	/* No buffer at all reads as an empty file. */
+	junk(&t);
+	assert_int_equal(theme_load_buffer(NULL, 0, NULL, &t, NULL, 0), -1);
+	assert_builtin(&t);
 }
 
 static void
