@@ -44,15 +44,19 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 TOOL_SRCS := $(sort $(wildcard tests/bench/*.c tests/e2e/*.c))
 TOOL_BINS := $(TOOL_SRCS:%.c=$(B)/%)
 
-.PHONY: all deps run test unit e2e bench install clean lab lab-stop
+.PHONY: FORCE all deps run test unit e2e bench install clean lab lab-stop
 
 all: sitrep
 
-sitrep: $(B)/sitrep
-	cp $< $@.tmp && mv -f $@.tmp $@
+# ./sitrep is whichever build was made last (plain or SANITIZE).
+sitrep: $(B)/sitrep FORCE
+	@cmp -s $< $@ || { cp $< $@.tmp && mv -f $@.tmp $@; }
+
+FORCE:
 
 $(B)/sitrep: $(B)/sitrep.o $(LIB_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -61,15 +65,18 @@ $(B)/%.o: %.c
 
 $(B)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
 
 $(B)/tests/bench/%: tests/bench/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lutil
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lutil
 
 $(B)/tests/e2e/%: tests/e2e/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) -lutil
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) -lutil
 
 deps:
 	@sh mk/deps.sh

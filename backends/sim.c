@@ -371,14 +371,20 @@ sim_src_fetch(struct source *src, struct error *err)
 	struct sim	*s = src->priv;
 	struct snapshot	*snap[SNAP__COUNT];
 	int64_t		 now = now_ms(), n;
+	double		 target;
 	int		 k;
 
 	pthread_mutex_lock(s->lock);
-	n = (int64_t)floor(sim_target(s, now)) - s->t;
+	target = sim_target(s, now);
+	n = (int64_t)floor(target) - s->t;
 	if (n > SIM_TICK_CAP)
 		n = SIM_TICK_CAP;
 	for (; n > 0; n--)
 		sim_tick(s);
+	/* The world's now is the real now: at speed 1 this is the epoch of
+	 * the anchor; faster, the past stretches so that ages read in
+	 * simulated time ("fired 5m ago"). */
+	s->epoch_ms = now - (int64_t)llround(target * 1000.0);
 	for (k = 0; k < SNAP__COUNT; k++) {
 		snap[k] = sim_snapshot_locked(s, k);
 		snap[k]->fetched_ms = now;

@@ -96,8 +96,6 @@ sim_pg_init(struct sim *s)
 		n->sent = n->write = n->flush = n->replay = pg->lsn;
 		n->pvc_cap = 20 * SIM_GIB;
 		n->pvc_data = 14 * SIM_GIB + i * 64 * (int64_t)SIM_MIB;
-		if (i != 0)
-			n->reply_t = 0;
 	}
 	pg_slot_add(pg, pg_names[1], 1);
 	pg_slot_add(pg, pg_names[2], 2);

@@ -10,7 +10,9 @@
  * the scenario and the actions applied at given simulated seconds.
  *
  * Times in the world are simulated seconds (t); a wall time is
- * epoch_ms + t * 1000 (sim_wall_ms). */
+ * epoch_ms + t * 1000 (sim_wall_ms).  The source moves epoch_ms at every
+ * fetch so that the world's now is the real now (see sim.c); wall times
+ * are never part of the state, nor of the digest. */
 #ifndef SITREP_SIM_WORLD_H
 #define SITREP_SIM_WORLD_H
 
@@ -273,7 +275,7 @@ struct sim {
 	int64_t			 epoch_ms;
 	double			 speed;
 	double			 load;		/* load factor (fault) */
-	double			 load_now;	/* with the daily wave */
+	double			 load_now;	/* with the wave and noise */
 	int			 anchored;	/* source clock anchored */
 	int64_t			 anchor_real;
 	double			 anchor_sim;

@@ -101,6 +101,8 @@ xvasprintf(char **out, const char *fmt, va_list ap)
 	va_list	 ap2;
 	int	 n;
 
+	if (fmt == NULL)
+		fatalx("xvasprintf: no format");
 	va_copy(ap2, ap);
 	n = vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);

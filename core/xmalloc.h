@@ -16,7 +16,8 @@ char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 int	 xasprintf(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
-int	 xvasprintf(char **, const char *, va_list);
+int	 xvasprintf(char **, const char *, va_list)
+	    __attribute__((format(printf, 2, 0)));
 
 /* Called once before exiting on a fatal error (e.g. to run endwin()). */
 void	 xfatal_set_hook(void (*)(void));

@@ -15,12 +15,12 @@ enum { C_SEV, C_NAME, C_LABELS, C_SUMMARY, C_SINCE, C_STATE, C_RUNBOOK,
 
 static const struct table_col alerts_cols[C__COUNT] = {
 	{ "SEV", 8, 0, 0, 0 },
-	{ "ALERTNAME", 16, 1, 0, 0 },
+	{ "ALERTNAME", 24, 1, 0, 0 },
 	{ "LABELS", 14, 1, 0, 2 },
 	{ "SUMMARY", 16, 4, 0, 0 },
 	{ "SINCE", 5, 0, 1, 0 },
 	{ "STATE", 9, 0, 0, 1 },
-	{ "RUNBOOK", 14, 1, 0, 1 },
+	{ "RUNBOOK", 14, 1, 0, 0 },
 };
 
 static void

@@ -102,9 +102,12 @@ pods_summary(struct panel *p, char *buf, size_t len, enum role *role)
 		*role = ROLE_OK;
 	if (crit + warn == 0)
 		n = snprintf(buf, len, "%d pods ok", d->npods);
-	else
+	else if (crit > 0 && warn > 0)
 		n = snprintf(buf, len, "%d crit %d warn of %d", crit, warn,
 		    d->npods);
+	else
+		n = snprintf(buf, len, "%d %s of %d", crit + warn, crit ?
+		    "crit" : "warn", d->npods);
 	off = n > 0 && (size_t)n < len ? (size_t)n : len - 1;
 	for (i = 0; i < d->ndeploys && off + 1 < len; i++) {
 		const struct deployment	*dp = &d->deploys[i];

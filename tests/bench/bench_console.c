@@ -138,7 +138,7 @@ main(int argc, char **argv)
 	while (mono() - t0 < 10) {
 		if (drain(fd, 5, first, sizeof first - 1, &kept) < 0)
 			break;
-		if (count(first, " ago ") >= 5) {
+		if (count(first, "ago") >= 5) {
 			t_first = mono() - t0;
 			break;
 		}

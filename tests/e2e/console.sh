@@ -2,7 +2,7 @@
 # End-to-end: the console in tmux against the demo world, at 200x50 and
 # 80x24: panels, focus, zoom, scrolling, filter, sort, help, commands,
 # themes, resize, too-small terminals, quit and signals.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 
 TITLES=("1 Pods" "2 Replication" "3 Outbox" "4 Circuits" "5 Alerts")
 

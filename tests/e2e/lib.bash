@@ -1,4 +1,4 @@
-# lib.sh: drive the real sitrep binary in tmux.  Sourced by tests/e2e/*.sh.
+# lib.bash: drive the real sitrep binary in tmux.  Sourced by tests/e2e/*.sh.
 # Each test prints "ok - NAME" or "not ok - NAME" (tests/run.sh counts).
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
