@@ -41,16 +41,18 @@ LIB_SRCS := $(sort $(wildcard core/*.c tui/*.c panels/*.c backends/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+ITEST_SRCS := $(sort $(wildcard tests/integration/itest_*.c))
+ITEST_BINS := $(ITEST_SRCS:tests/integration/%.c=$(B)/tests/%)
 TOOL_SRCS := $(sort $(wildcard tests/bench/*.c tests/e2e/*.c))
 TOOL_BINS := $(TOOL_SRCS:%.c=$(B)/%)
 
-.PHONY: FORCE all deps run test unit e2e bench install clean lab lab-stop
+.PHONY: FORCE all deps run test unit e2e integration bench install clean lab lab-stop
 
 all: sitrep
 
 # ./sitrep is whichever build was made last (plain or SANITIZE).
 sitrep: $(B)/sitrep FORCE
-	@cmp -s $< $@ || { cp $< $@.tmp && mv -f $@.tmp $@; }
+	@cmp -s $< $@ || { cp $< $@.tmp.$$$$ && mv -f $@.tmp.$$$$ $@; }
 
 FORCE:
 
@@ -64,6 +66,11 @@ $(B)/%.o: %.c
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
+
+$(B)/tests/itest_%: tests/integration/itest_%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
@@ -86,7 +93,7 @@ run: deps
 	./sitrep --demo
 
 test: deps
-	$(MAKE) sitrep $(UNIT_BINS) $(TOOL_BINS)
+	$(MAKE) sitrep $(UNIT_BINS) $(ITEST_BINS) $(TOOL_BINS)
 	@B=$(B) sh tests/run.sh
 
 unit: sitrep $(UNIT_BINS)
@@ -94,6 +101,19 @@ unit: sitrep $(UNIT_BINS)
 
 e2e: sitrep $(TOOL_BINS)
 	@B=$(B) ONLY=e2e sh tests/run.sh
+
+integration: sitrep $(ITEST_BINS) $(TOOL_BINS)
+	@B=$(B) ONLY=integration sh tests/run.sh
+
+# A lab for a person: PostgreSQL primary + standby, Redis primary + replica.
+lab: deps sitrep
+	@bash tests/lab/lab.sh start
+	@echo
+	@echo "Point sitrep at it:  ./sitrep --config /tmp/sitrep-lab/sitrep.yaml"
+	@echo "Stop it:             make lab-stop"
+
+lab-stop:
+	@bash tests/lab/lab.sh stop
 
 bench: deps
 	$(MAKE) sitrep $(TOOL_BINS)

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backends.h"
+#include "config.h"
 #include "console.h"
 #include "loop.h"
 #include "screen.h"
@@ -19,6 +21,7 @@
 #define ALL_KINDS ((1u << SNAP__COUNT) - 1)
 
 struct options {
+	const char	*config;	/* --config FILE */
 	const char	*scenario;	/* demo scenario */
 	double		 speed;
 	uint64_t	 seed;
@@ -41,6 +44,11 @@ usage(FILE *f)
 "platform.  Without a configuration it opens the built-in demo world.\n"
 "\n"
 "options:\n"
+"  -c, --config=FILE    configuration (default: $SITREP_CONFIG, ./sitrep.yaml,\n"
+"                       $XDG_CONFIG_HOME/sitrep/config.yaml,\n"
+"                       /etc/sitrep/config.yaml)\n"
+"  -e, --env=NAME       environment of the configuration (default: its\n"
+"                       default_environment, else the first)\n"
 "  --demo[=SCENARIO]    run against the simulated platform (default calm;\n"
 "                       calm, oom-crashloop, replication-stall,\n"
 "                       outbox-backlog, primary-lost, or a scenario file)\n"
@@ -48,7 +56,7 @@ usage(FILE *f)
 "  --seed=N             seed of the demo world (default: the scenario's)\n"
 "  --theme=NAME         default, light, high-contrast, mono, or a file\n"
 "  --no-color           no colours (also NO_COLOR=1)\n"
-"  --env=NAME           environment name shown in the header\n"
+
 "  --production         mark the environment as production (red header)\n"
 "  --focus=PANEL        panel focused at start (pods, replication, outbox,\n"
 "                       circuits, alerts)\n"
@@ -64,6 +72,7 @@ static int
 parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
 		{ "demo", optional_argument, NULL, 'd' },
 		{ "demo-speed", required_argument, NULL, 's' },
 		{ "seed", required_argument, NULL, 'S' },
@@ -80,8 +89,11 @@ parse_options(int argc, char **argv, struct options *o)
 	};
 	int	ch;
 
-	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:e:hV", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'c':
+			o->config = optarg;
+			break;
 		case 'd':
 			o->scenario = optarg ? optarg : "calm";
 			break;
@@ -147,61 +159,119 @@ on_fatal(void)
 static void
 refresh_hook(void *arg)
 {
-	source_kick(arg);
+	backends_kick(arg);
+}
+
+/* The world behind the console: the demo, or the configured environment.
+ * Fills set and copts; the demo world is returned in *simp. */
+static int
+open_world(struct options *o, struct source_set *set,
+    struct console_opts *copts, struct sim **simp, struct config **cfgp,
+    char *note, size_t notelen)
+{
+	char			 path[1024];
+	struct error		 err;
+	const struct cfg_env	*env;
+	struct sim		*sim;
+
+	if (o->scenario == NULL && config_find(o->config, path,
+	    sizeof path) == 0) {
+		if ((*cfgp = config_load(path, &err)) == NULL ||
+		    (env = config_env(*cfgp, o->env, &err)) == NULL ||
+		    backends_open(env, set, &err) != 0) {
+			fprintf(stderr, "sitrep: %s\n", err.msg);
+			return (-1);
+		}
+		if (set->n == 0) {
+			fprintf(stderr, "sitrep: %s: environment '%s' has no "
+			    "sources\n", path, env->name);
+			return (-1);
+		}
+		copts->env = env->name;
+		copts->production = env->production || o->production;
+		copts->kinds = set->kinds;
+		return (0);
+	}
+	if (o->config != NULL) {
+		fprintf(stderr, "sitrep: %s: no such configuration file\n",
+		    o->config);
+		return (-1);
+	}
+	if (o->scenario == NULL) {
+		snprintf(note, notelen, "no configuration found (sitrep.yaml, "
+		    "$XDG_CONFIG_HOME/sitrep/config.yaml, ...): showing the "
+		    "demo world");
+		o->scenario = "calm";
+	}
+	if ((sim = sim_new(o->scenario, o->seed, now_ms(), &err)) == NULL) {
+		fprintf(stderr, "sitrep: %s\n", err.msg);
+		return (-1);
+	}
+	sim_set_speed(sim, o->speed);
+	backends_add(set, source_new(&sim_source, "sim", ALL_KINDS,
+	    o->refresh_ms, sim));
+	*simp = sim;
+	copts->env = o->env ? o->env : "demo";
+	copts->production = o->production;
+	copts->demo = sim_scenario_name(sim);
+	copts->demo_speed = o->speed;
+	copts->kinds = set->kinds;
+	return (0);
 }
 
 static int
 run_console(struct options *o)
 {
-	struct store		*store = store_new();
-	struct sim		*sim;
-	struct source		*src;
-	struct error		 err;
+	struct store		*store;
+	struct sim		*sim = NULL;
+	struct config		*cfg = NULL;
+	struct source_set	 set;
 	struct console		*con;
 	struct console_opts	 copts;
 	struct console_hooks	 hooks;
-	char			 note[256];
+	char			 note[256], startup[256];
 	int			 status;
 
-	if (o->scenario == NULL)
-		o->scenario = "calm";
-	if ((sim = sim_new(o->scenario, o->seed, now_ms(), &err)) == NULL) {
-		fprintf(stderr, "sitrep: %s\n", err.msg);
-		store_free(store);
+	memset(&set, 0, sizeof set);
+	memset(&copts, 0, sizeof copts);
+	startup[0] = '\0';
+	if (open_world(o, &set, &copts, &sim, &cfg, startup,
+	    sizeof startup) != 0) {
+		backends_stop(&set, 0);
+		config_free(cfg);
 		return (1);
 	}
-	sim_set_speed(sim, o->speed);
-	memset(&copts, 0, sizeof copts);
-	copts.env = o->env ? o->env : "demo";
-	copts.production = o->production;
-	copts.demo = sim_scenario_name(sim);
-	copts.demo_speed = o->speed;
 	copts.theme = o->theme;
 	copts.exit_after = o->exit_after;
 	copts.focus = o->focus;
 	if (screen_init(note, sizeof note) != 0) {
 		fprintf(stderr, "sitrep: %s\n", note);
+		backends_stop(&set, 0);
 		sim_free(sim);
-		store_free(store);
+		config_free(cfg);
 		return (1);
 	}
 	xfatal_set_hook(on_fatal);
 	if (o->no_color)
 		screen_force_mono(1);
-	src = source_new(&sim_source, "sim", ALL_KINDS, o->refresh_ms, sim);
-	source_start(src, store);
-	hooks.arg = src;
+	store = store_new();
+	backends_start(&set, store);
+	hooks.arg = &set;
 	hooks.refresh = refresh_hook;
 	con = console_new(store, &copts, &hooks);
+	if (startup[0] != '\0')
+		console_message(con, 0, startup);
 	if (note[0] != '\0')
 		console_message(con, 1, note);
 	status = console_run(con);
 	screen_end();
 	console_free(con);
-	if (source_stop(src, 500) == 0) {
+	/* A worker stuck in a fetch keeps its store and world: leave them. */
+	if (backends_stop(&set, 500) == 0) {
 		sim_free(sim);
 		store_free(store);
 	}
+	config_free(cfg);
 	return (status);
 }
 

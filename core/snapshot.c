@@ -6,7 +6,7 @@
 #include "xmalloc.h"
 
 static const char *kind_names[SNAP__COUNT] = {
-	"pods", "replication", "outbox", "circuits", "alerts"
+	"pods", "replication", "outbox", "circuits", "alerts", "redis"
 };
 
 const char *
@@ -83,6 +83,7 @@ snapshot_free_data(struct snapshot *s)
 	case SNAP_REPLICATION:
 		free(s->u.repl.standbys);
 		free(s->u.repl.slots);
+		free(s->u.repl.servers);
 		break;
 	case SNAP_OUTBOX:
 		free(s->u.outbox.rows);
@@ -92,6 +93,9 @@ snapshot_free_data(struct snapshot *s)
 		break;
 	case SNAP_ALERTS:
 		free(s->u.alerts.rows);
+		break;
+	case SNAP_REDIS:
+		free(s->u.redis.nodes);
 		break;
 	case SNAP__COUNT:
 		break;

@@ -16,6 +16,7 @@ enum snap_kind {
 	SNAP_OUTBOX,
 	SNAP_CIRCUITS,
 	SNAP_ALERTS,
+	SNAP_REDIS,
 	SNAP__COUNT
 };
 const char	*snap_kind_name(enum snap_kind);
@@ -84,14 +85,31 @@ struct repl_slot {
 	int64_t	 safe_wal_size;		/* -1 unknown */
 };
 
+/* One configured PostgreSQL server as it sees itself. */
+struct pg_server {
+	char	 name[64];		/* configured name */
+	char	 role[16];		/* primary, standby, down */
+	char	 version[16];		/* "15.4" */
+	char	 error[192];		/* why it is down or partial, "" = fine */
+	/* Standby side (pg_stat_wal_receiver, pg_last_wal_*_lsn()). */
+	char	 receiver[24];		/* streaming, disconnected, starting, ... */
+	char	 upstream[64];		/* sender host:port */
+	int64_t	 receive_replay_bytes;	/* received but not yet replayed */
+	double	 replay_lag_s;		/* 0 when all received is replayed; -1 */
+	double	 last_msg_age_s;	/* since the last message from the primary; -1 */
+	int	 replay_paused;
+};
+
 struct repl_data {
-	char		 server[64];	/* primary name/address */
+	char		 server[64];	/* the primary's name */
 	char		 role[16];	/* primary, standby, down */
 	char		 version[16];
-	int		 nstandbys;
+	int		 nstandbys;	/* pg_stat_replication on the primary */
 	struct standby	*standbys;
 	int		 nslots;
 	struct repl_slot *slots;
+	int		 nservers;	/* every configured server */
+	struct pg_server *servers;
 };
 
 /* Outbox ----------------------------------------------------------------- */
@@ -150,6 +168,50 @@ struct alerts_data {
 	struct alert	*rows;
 };
 
+/* Redis ------------------------------------------------------------------ */
+struct redis_replica {
+	char	 addr[64];		/* ip:port */
+	char	 state[16];		/* online, wait_bgsave, send_bulk */
+	int64_t	 lag_bytes;		/* master offset - replica offset */
+	int64_t	 lag_s;			/* seconds since its last ack, -1 */
+};
+
+#define REDIS_MAX_REPLICAS 8
+
+struct redis_node {
+	char	 name[64];		/* configured name */
+	char	 addr[80];		/* host:port */
+	char	 error[192];		/* "" = reachable */
+	char	 role[16];		/* master, slave */
+	char	 version[16];
+	/* As a replica. */
+	char	 link_status[8];	/* up, down, "" when master */
+	char	 master[80];		/* its master host:port */
+	int64_t	 last_io_s;		/* master_last_io_seconds_ago, -1 */
+	int64_t	 link_down_s;		/* master_link_down_since_seconds, -1 */
+	int64_t	 repl_offset;
+	/* As a master. */
+	int	 nreplicas;
+	struct redis_replica replicas[REDIS_MAX_REPLICAS];
+	/* Health. */
+	int64_t	 used_memory;
+	int64_t	 maxmemory;		/* 0 = no limit */
+	int64_t	 evicted_keys;
+	int64_t	 rejected_connections;
+	int64_t	 connected_clients;
+	int	 rdb_ok;		/* rdb_last_bgsave_status:ok */
+	int64_t	 rdb_changes;		/* rdb_changes_since_last_save */
+	int64_t	 rdb_last_save_age_s;
+	int	 aof_enabled;
+	int	 aof_ok;		/* aof_last_write_status:ok */
+	int	 loading;
+};
+
+struct redis_data {
+	int			 n;
+	struct redis_node	*nodes;
+};
+
 /* The snapshot ----------------------------------------------------------- */
 struct snapshot {
 	int		 refs;		/* atomic; snapshot_ref/unref */
@@ -161,6 +223,7 @@ struct snapshot {
 		struct outbox_data	 outbox;
 		struct circuits_data	 circuits;
 		struct alerts_data	 alerts;
+		struct redis_data	 redis;
 	} u;
 };
 

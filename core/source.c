@@ -154,6 +154,15 @@ source_kick(struct source *src)
 	pthread_mutex_unlock(&src->lock);
 }
 
+void
+source_signal_stop(struct source *src)
+{
+	pthread_mutex_lock(&src->lock);
+	src->stop = 1;
+	pthread_cond_broadcast(&src->cond);
+	pthread_mutex_unlock(&src->lock);
+}
+
 int
 source_stop(struct source *src, int wait_ms)
 {

@@ -54,6 +54,8 @@ struct source	*source_new(const struct source_class *, const char *name,
 void		 source_start(struct source *, struct store *);
 /* Ask the worker to refresh now (e.g. the 'r' key). */
 void		 source_kick(struct source *);
+/* Ask the worker to stop, without waiting (see source_stop). */
+void		 source_signal_stop(struct source *);
 /* Ask to stop and wait at most wait_ms for the worker; a worker stuck in a
  * fetch is left detached (its timeouts end it).  Frees the source if the
  * worker ended; returns 0 if it did, -1 if it was left. */

@@ -651,8 +651,12 @@ console_new(struct store *store, const struct console_opts *opts,
 	c->opts = *opts;
 	if (hooks != NULL)
 		c->hooks = *hooks;
-	for (i = 0; panel_registry[i] != NULL && i < MAX_PANELS; i++)
-		c->panels[c->npanels++] = panel_new(panel_registry[i]);
+	for (i = 0; panel_registry[i] != NULL && i < MAX_PANELS; i++) {
+		c->panels[c->npanels] = panel_new(panel_registry[i]);
+		c->panels[c->npanels]->unconfigured =
+		    !(opts->kinds & (1u << panel_registry[i]->kind));
+		c->npanels++;
+	}
 	theme_builtin(&c->theme);
 	return (c);
 }

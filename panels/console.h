@@ -18,6 +18,7 @@ struct console_opts {
 	const char	*theme;		/* theme name or path, NULL = default */
 	int		 exit_after;	/* leave after N data refreshes, 0 = no */
 	const char	*focus;		/* panel to focus first, by name */
+	unsigned	 kinds;		/* 1 << snap_kind fed by some source */
 };
 
 struct console;

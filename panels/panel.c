@@ -62,7 +62,8 @@ panel_summary(struct panel *p, char *buf, size_t len, enum role *role)
 	*role = ROLE_MUTED;
 	buf[0] = '\0';
 	if (p->snap == NULL)
-		snprintf(buf, len, "no data yet");
+		snprintf(buf, len, p->unconfigured ? "not configured" :
+		    "no data yet");
 	else if (p->cls->summary != NULL)
 		p->cls->summary(p, buf, len, role);
 	if (!p->st.ok && p->st.source[0] != '\0')
@@ -108,8 +109,13 @@ panel_empty(const struct panel *p, const struct tui_box *b)
 {
 	if (p->snap != NULL)
 		return;
-	if (p->st.source[0] == '\0')
-		screen_text(b, 1, 1, ROLE_MUTED, "waiting for data...");
+	if (p->unconfigured)
+		screen_textf(b, b->h > 2 ? 1 : 0, 1, ROLE_MUTED, "no %s source "
+		    "in this environment (docs/configuration.md)",
+		    snap_kind_name(p->cls->kind));
+	else if (p->st.source[0] == '\0')
+		screen_text(b, b->h > 2 ? 1 : 0, 1, ROLE_MUTED,
+		    "waiting for data...");
 }
 
 /* The summary between the title and the age, clipped to fit. */

@@ -53,6 +53,7 @@ struct panel {
 	struct source_status	 st;
 	uint64_t		 generation;
 	int			 dirty;
+	int			 unconfigured;	/* no source feeds this kind */
 	void			*priv;		/* the class's */
 };
 

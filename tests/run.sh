@@ -12,12 +12,12 @@ fail=0
 failed_names=""
 
 count_tap() {	# file -> adds to pass/fail
-	p=$(grep -c '^ok - ' "$1")
-	f=$(grep -c '^not ok - ' "$1")
+	p=$(grep -cE '^ok [0-9]* *- ' "$1")
+	f=$(grep -cE '^not ok [0-9]* *- ' "$1")
 	pass=$((pass + p))
 	fail=$((fail + f))
-	[ "$f" -gt 0 ] && failed_names="$failed_names $(grep '^not ok - ' "$1" |
-	    sed 's/^not ok - //' | tr ' ' '_' | tr '\n' ' ')"
+	[ "$f" -gt 0 ] && failed_names="$failed_names $(grep -E '^not ok [0-9]* *- ' "$1" |
+	    sed -E 's/^not ok [0-9]* *- //' | tr ' ' '_' | tr '\n' ' ')"
 }
 
 run_unit() {
@@ -54,7 +54,7 @@ run_scripts() {	# dir
 		if [ "$fail" -gt "$before" ] || [ "$rc" -ne 0 ]; then
 			echo "FAIL $n (see $LOGS/$n.log)"; grep -E '^not ok|^#' "$LOGS/$n.log" | head -30
 		else
-			echo "pass $n: $(grep -c '^ok - ' "$LOGS/$n.log")"
+			echo "pass $n: $(grep -cE '^ok [0-9]* *- ' "$LOGS/$n.log")"
 		fi
 	done
 }

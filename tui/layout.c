@@ -38,20 +38,24 @@ layout_grid(struct layout *l, int top, int body, int cols, int n)
 	}
 }
 
+/* Unfocused panels are strips of LAYOUT_STRIP rows, or of two (title and
+ * the worst row) when three would leave the focused panel too little. */
 static void
 layout_stack(struct layout *l, int top, int body, int cols, int n, int focus)
 {
-	int	i, y = top;
-	int	big = body - (n - 1) * LAYOUT_STRIP;
+	int	i, y = top, strip = LAYOUT_STRIP, big;
 
+	if (body - (n - 1) * strip < LAYOUT_MIN_FOCUS)
+		strip = 2;
+	big = body - (n - 1) * strip;
 	for (i = 0; i < n; i++) {
 		if (i == focus) {
 			l->panels[i] = rect(y, 0, big, cols);
 			y += big;
 		} else {
-			l->panels[i] = rect(y, 0, LAYOUT_STRIP, cols);
+			l->panels[i] = rect(y, 0, strip, cols);
 			l->panels[i].strip = 1;
-			y += LAYOUT_STRIP;
+			y += strip;
 		}
 	}
 }

@@ -5,7 +5,9 @@
  *      first panel and the last share the top row (first gets ~60%); the
  *      others split the bottom row.
  *   >= 80x24: STACK, the focused panel large, every other panel a strip of
- *      LAYOUT_STRIP rows (title + its most important rows).
+ *      LAYOUT_STRIP rows (title + its most important rows), or 2 rows when
+ *      there are so many panels that the focused one would get fewer than
+ *      LAYOUT_MIN_FOCUS rows.
  *   smaller: TOO_SMALL, nothing but a message.
  *   zoom: the focused panel takes the whole body. */
 #ifndef SITREP_LAYOUT_H
@@ -16,6 +18,8 @@
 #define LAYOUT_GRID_COLS	160
 #define LAYOUT_GRID_ROWS	30
 #define LAYOUT_STRIP		3	/* rows of an unfocused panel in STACK */
+#define LAYOUT_MIN_FOCUS	10	/* rows the focused panel keeps, else
+					 * strips shrink to 2 */
 #define LAYOUT_MAX_PANELS	16
 
 enum layout_mode { LAYOUT_TOO_SMALL, LAYOUT_GRID, LAYOUT_STACK, LAYOUT_ZOOM };

@@ -139,6 +139,25 @@ start 100 30 -- --demo --theme /nonexistent/broken.yaml
 check "a missing theme file is reported, console runs" wait_for "broken.yaml" 10
 keys q
 
+start 100 30 HOME=$TMP XDG_CONFIG_HOME=$TMP/xdg SITREP_CONFIG= --
+check "no configuration: the demo world opens" wait_for "DEMO calm" 10
+check "no configuration: it says so" wait_for "no configuration found" 3
+keys q
+
+cat >"$TMP/bad.yaml" <<'YAML'
+environments:
+  prod:
+    postgres:
+      - name: a
+        conninfo: "host=x"
+        colour: red
+YAML
+out=$("$SITREP" --config "$TMP/bad.yaml" 2>&1 </dev/null); rc=$?
+check "a broken configuration is refused" test "$rc" -eq 1
+check "the configuration error names file and line" grep -q "bad.yaml:6" <<<"$out"
+out=$("$SITREP" --config "$TMP/nonexistent.yaml" 2>&1 </dev/null); rc=$?
+check "a missing --config file is an error" grep -q "nonexistent.yaml" <<<"$out"
+
 out=$("$SITREP" --demo=no-such-scenario 2>&1 </dev/null); rc=$?
 check "an unknown scenario is an error" test "$rc" -ne 0
 check "the unknown scenario error names it" grep -q "no-such-scenario" <<<"$out"

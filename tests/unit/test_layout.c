@@ -99,6 +99,26 @@ test_stack_80x24(void **state)
 }
 
 static void
+test_stack_six_panels(void **state)
+{
+	struct layout	l;
+	int		i;
+
+	/* Six panels at 80x24: strips shrink to two rows. */
+	layout_compute(&l, 24, 80, 6, 0, 0);
+	assert_int_equal(l.mode, LAYOUT_STACK);
+	assert_tiles(&l, 24, 80);
+	assert_int_equal(covered_cells(&l), 22 * 80);
+	assert_int_equal(l.panels[0].h, 22 - 5 * 2);
+	for (i = 1; i < 6; i++)
+		assert_int_equal(l.panels[i].h, 2);
+	/* With room, strips keep three rows. */
+	layout_compute(&l, 40, 100, 6, 0, 0);
+	for (i = 1; i < 6; i++)
+		assert_int_equal(l.panels[i].h, LAYOUT_STRIP);
+}
+
+static void
 test_too_small(void **state)
 {
 	struct layout	l;
@@ -147,8 +167,8 @@ test_all_sizes_tile(void **state)
 
 	for (r = 24; r < 80; r += 7)
 		for (c = 80; c < 300; c += 13)
-			for (f = 0; f < 5; f++) {
-				layout_compute(&l, r, c, 5, f, 0);
+			for (f = 0; f < 6; f++) {
+				layout_compute(&l, r, c, 5 + f % 2, f, 0);
 				assert_tiles(&l, r, c);
 				assert_int_equal(covered_cells(&l),
 				    (r - 2) * c);
@@ -162,6 +182,7 @@ main(void)
 		cmocka_unit_test(test_grid_wide),
 		cmocka_unit_test(test_grid_threshold),
 		cmocka_unit_test(test_stack_80x24),
+		cmocka_unit_test(test_stack_six_panels),
 		cmocka_unit_test(test_too_small),
 		cmocka_unit_test(test_zoom),
 		cmocka_unit_test(test_bad_focus),

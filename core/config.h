@@ -1,0 +1,111 @@
+/* config.h: the configuration file.
+ *
+ * YAML, found as --config FILE, else $SITREP_CONFIG, ./sitrep.yaml,
+ * $XDG_CONFIG_HOME/sitrep/config.yaml (~/.config/...), /etc/sitrep/
+ * config.yaml.  It names environments (prod, staging, drill, ...), each
+ * listing its sources.  Secrets never sit in the file: passwords come from
+ * password_env / password_file, libpq service files and .pgpass.  Every
+ * error names the file, the line and the key.  docs/configuration.md
+ * documents every key. */
+#ifndef SITREP_CONFIG_H
+#define SITREP_CONFIG_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+/* A PostgreSQL server (primary or standby). */
+struct cfg_postgres {
+	char	*name;			/* unique in the environment */
+	char	*conninfo;		/* libpq "host=... port=..." or a
+					 * postgresql:// URI; may be NULL
+					 * (PG* variables, service) */
+	char	*service;		/* libpq service name, or NULL */
+	char	*password_env;		/* variable holding the password */
+	char	*password_file;		/* file holding it (0600) */
+	int	 connect_timeout_s;	/* default 3 */
+	int	 statement_timeout_ms;	/* default 2000 */
+	int	 line;
+};
+
+/* Column names of an outbox table. */
+struct cfg_outbox_columns {
+	char	*id;
+	char	*occurred;		/* when the message was written */
+	char	*processed;		/* NULL while pending */
+	char	*error;			/* set when publishing failed; may be NULL */
+	char	*type;			/* message type; may be NULL */
+};
+
+/* One service's outbox table. */
+struct cfg_outbox {
+	char			*service;	/* e.g. finance */
+	char			*postgres;	/* the cfg_postgres to connect with */
+	char			*dbname;	/* database override, or NULL */
+	char			*schema;	/* default "public" */
+	char			*table;		/* unquoted name, e.g. OutboxMessages */
+	char			*preset;	/* outbox-messages, masstransit, custom */
+	struct cfg_outbox_columns cols;	/* filled from the preset if absent */
+	int			 line;
+};
+
+struct cfg_redis {
+	char	*name;
+	char	*url;			/* redis://[user@]host:port[/db] */
+	char	*host;			/* or host/port/db */
+	int	 port;			/* default 6379 */
+	int	 db;
+	char	*username;		/* ACL user, or NULL */
+	int	 tls;			/* rediss:// */
+	char	*password_env;
+	char	*password_file;
+	int	 connect_timeout_ms;	/* default 2000 */
+	int	 timeout_ms;		/* per command, default 2000 */
+	int	 line;
+};
+
+struct cfg_env {
+	char			*name;
+	int			 production;	/* header in red, confirmations */
+	int			 refresh_ms;	/* default 2000 */
+	struct cfg_postgres	*pg;
+	int			 npg;
+	struct cfg_outbox	*outbox;
+	int			 noutbox;
+	struct cfg_redis	*redis;
+	int			 nredis;
+	int			 line;
+};
+
+struct config {
+	char		*path;
+	char		*default_env;	/* NULL = the first */
+	struct cfg_env	*envs;
+	int		 nenvs;
+};
+
+/* Where the configuration is: explicit (may be NULL), then the search
+ * order above.  0 and the path, or -1 when there is none.  An explicit path
+ * or $SITREP_CONFIG must exist: there is no falling back to another file;
+ * on -1 out then holds the missing path (else it is empty). */
+int		 config_find(const char *explicit_path, char *out, size_t len);
+/* Parse a file.  NULL and "FILE:LINE: KEY: what" in err on error. */
+struct config	*config_load(const char *path, struct error *);
+/* Parse a buffer (tests, fuzzing); name is used in messages. */
+struct config	*config_parse(const char *buf, size_t len, const char *name,
+		     struct error *);
+void		 config_free(struct config *);
+/* The environment by name (NULL = the default).  NULL and a message
+ * listing the known ones when there is none. */
+const struct cfg_env *config_env(const struct config *, const char *name,
+		     struct error *);
+const struct cfg_postgres *config_pg(const struct cfg_env *, const char *);
+/* Read a secret from a variable or a file (one line; one trailing newline
+ * is dropped).  A file with any group or other permission bits is refused,
+ * as is an empty secret or a variable that is named but not set.  The
+ * variable wins when both are set.  0 and *out (caller frees; NULL when
+ * neither is given), or -1 with err. */
+int		 config_secret(const char *env, const char *file, char **out,
+		     struct error *);
+
+#endif
