@@ -1,14 +1,17 @@
 /* sitrep.c: the entry point.  Command line, subcommands, and the wiring of
  * store, sources and console.  The top floor: nothing below includes this. */
 #include <getopt.h>
+#include <pwd.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "action.h"
 #include "backends.h"
 #include "config.h"
+#include "http.h"
 #include "console.h"
 #include "loop.h"
 #include "screen.h"
@@ -174,6 +177,7 @@ open_world(struct options *o, struct source_set *set,
 	const struct cfg_env	*env;
 	struct sim		*sim;
 
+	path[0] = '\0';
 	if (o->scenario == NULL && config_find(o->config, path,
 	    sizeof path) == 0) {
 		if ((*cfgp = config_load(path, &err)) == NULL ||
@@ -192,9 +196,11 @@ open_world(struct options *o, struct source_set *set,
 		copts->kinds = set->kinds;
 		return (0);
 	}
-	if (o->config != NULL) {
+	if (o->scenario == NULL && path[0] != '\0') {
+		/* --config or $SITREP_CONFIG names a file that is not there:
+		 * never fall back to the demo when production was meant. */
 		fprintf(stderr, "sitrep: %s: no such configuration file\n",
-		    o->config);
+		    path);
 		return (-1);
 	}
 	if (o->scenario == NULL) {
@@ -219,6 +225,20 @@ open_world(struct options *o, struct source_set *set,
 	return (0);
 }
 
+/* "user@host", as the audit trail and the silences name the operator. */
+static void
+operator_name(char *buf, size_t len)
+{
+	struct passwd	*pw = getpwuid(getuid());
+	char		 host[256];
+
+	if (gethostname(host, sizeof host) != 0)
+		strlcpy_(host, "localhost", sizeof host);
+	host[sizeof host - 1] = '\0';
+	snprintf(buf, len, "%s@%s", pw != NULL ? pw->pw_name : "unknown",
+	    host);
+}
+
 static int
 run_console(struct options *o)
 {
@@ -229,7 +249,8 @@ run_console(struct options *o)
 	struct console		*con;
 	struct console_opts	 copts;
 	struct console_hooks	 hooks;
-	char			 note[256], startup[256];
+	struct actions		*actions;
+	char			 note[256], startup[256], operator[320];
 	int			 status;
 
 	memset(&set, 0, sizeof set);
@@ -255,9 +276,15 @@ run_console(struct options *o)
 	if (o->no_color)
 		screen_force_mono(1);
 	store = store_new();
+	actions = actions_new(store);
+	if (sim != NULL)
+		sim_register_actions(sim, actions);
 	backends_start(&set, store);
+	operator_name(operator, sizeof operator);
 	hooks.arg = &set;
 	hooks.refresh = refresh_hook;
+	hooks.actions = actions;
+	hooks.operator = operator;
 	con = console_new(store, &copts, &hooks);
 	if (startup[0] != '\0')
 		console_message(con, 0, startup);
@@ -266,8 +293,9 @@ run_console(struct options *o)
 	status = console_run(con);
 	screen_end();
 	console_free(con);
-	/* A worker stuck in a fetch keeps its store and world: leave them. */
-	if (backends_stop(&set, 500) == 0) {
+	/* A worker or action stuck in a call keeps its store and world:
+	 * leave them to the exit. */
+	if (actions_free(actions, 300) == 0 && backends_stop(&set, 500) == 0) {
 		sim_free(sim);
 		store_free(store);
 	}
@@ -287,6 +315,10 @@ main(int argc, char **argv)
 	o.refresh_ms = 1000;
 	if ((rc = parse_options(argc, argv, &o)) != 0)
 		return (rc);
+	if (http_global_init() != 0) {
+		fprintf(stderr, "sitrep: cannot initialise libcurl\n");
+		return (1);
+	}
 	loop_signals_init();
 	return (run_console(&o));
 }

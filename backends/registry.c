@@ -2,12 +2,14 @@
 #include <string.h>
 
 #include "backends.h"
+#include "redis.h"
 #include "util.h"
 
 typedef struct source *(*source_maker)(const struct cfg_env *,
     struct error *);
 
 static const source_maker makers[] = {
+	redis_source_new,
 	NULL
 };
 

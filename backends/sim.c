@@ -2,9 +2,9 @@
  * digest and the sim_source data source.
  *
  * The parts of the world live in sim_kube.c (Kubernetes), sim_pg.c
- * (PostgreSQL), sim_flow.c (service health, circuits, outboxes) and
- * sim_alerts.c (alert rules); scenarios in sim_scenario.c and actions in
- * sim_action.c.  One mutex guards the whole world: sim_advance,
+ * (PostgreSQL), sim_flow.c (service health, circuits, outboxes),
+ * sim_redis.c (the Redis cache) and sim_alerts.c (alert rules);
+ * scenarios in sim_scenario.c and actions in sim_action.c.  One mutex guards the whole world: sim_advance,
  * sim_snapshot, sim_action and sim_digest take it; the internal functions
  * (sim_world.h) expect it held. */
 #include <math.h>
@@ -140,6 +140,7 @@ sim_new(const char *scenario, uint64_t seed, int64_t epoch_ms,
 	s->load = s->load_now = 1.0;
 	sim_kube_init(s);
 	sim_pg_init(s);
+	sim_redis_init(s);
 	if (sim_scenario_check(s, err) != 0)
 		goto fail;
 	sim_scenario_apply_world(s);
@@ -232,6 +233,7 @@ sim_tick(struct sim *s)
 	sim_kube_tick(s);
 	sim_pg_tick(s);
 	sim_flow_tick(s);
+	sim_redis_tick(s);
 	sim_alerts_eval(s);
 }
 
@@ -294,7 +296,8 @@ sim_snapshot_locked(struct sim *s, enum snap_kind kind)
 		sim_alerts_snapshot(s, &snap->u.alerts);
 		break;
 	case SNAP_REDIS:
-		break;		/* the sim has no Redis yet: an empty list */
+		sim_redis_snapshot(s, &snap->u.redis);
+		break;
 	case SNAP__COUNT:
 		break;
 	}
@@ -327,6 +330,7 @@ sim_digest(const struct sim *cs)
 	sim_kube_digest(s, &d);
 	sim_pg_digest(s, &d);
 	sim_flow_digest(s, &d);
+	sim_redis_digest(s, &d);
 	sim_alerts_digest(s, &d);
 	pthread_mutex_unlock(s->lock);
 	return (d.h);

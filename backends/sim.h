@@ -54,6 +54,11 @@ int		 sim_action(struct sim *, const char *name, int argc,
 /* The actions the world supports, NULL-terminated, with a usage line each. */
 extern const char *const sim_action_usage[];
 
+/* Register the world's actions as action kind "sim" (action=NAME plus the
+ * action's key=value arguments); see core/action.h. */
+struct actions;
+void		 sim_register_actions(struct sim *, struct actions *);
+
 /* The source class: priv is a struct sim *.  Each fetch advances the world
  * to the simulated time that corresponds to now and publishes all kinds. */
 extern const struct source_class sim_source;

@@ -52,6 +52,8 @@ static void	fault_bw(struct sim *, const struct sim_event *, int);
 static void	fault_slot_off(struct sim *, const struct sim_event *, int);
 static void	fault_slot_on(struct sim *, const struct sim_event *, int);
 static void	fault_load(struct sim *, const struct sim_event *, int);
+static void	fault_redis_down(struct sim *, const struct sim_event *, int);
+static void	fault_redis_up(struct sim *, const struct sim_event *, int);
 
 static const struct sc_fault sc_faults[] = {
 	{ "memory-leak", T_DEPLOY, " rate max ", "rate", fault_leak },
@@ -64,6 +66,8 @@ static const struct sc_fault sc_faults[] = {
 	{ "slot-inactive", T_SLOT, "", NULL, fault_slot_off },
 	{ "slot-active", T_SLOT, "", NULL, fault_slot_on },
 	{ "load", T_NONE, " factor ", "factor", fault_load },
+	{ "redis-replica-link-down", T_NONE, "", NULL, fault_redis_down },
+	{ "redis-replica-link-up", T_NONE, "", NULL, fault_redis_up },
 };
 #define NFAULTS	((int)(sizeof sc_faults / sizeof sc_faults[0]))
 
@@ -708,4 +712,16 @@ static void
 fault_load(struct sim *s, const struct sim_event *ev, int i)
 {
 	s->load = sc_num(ev, "factor");
+}
+
+static void
+fault_redis_down(struct sim *s, const struct sim_event *ev, int i)
+{
+	sim_redis_link(s, 0);
+}
+
+static void
+fault_redis_up(struct sim *s, const struct sim_event *ev, int i)
+{
+	sim_redis_link(s, 1);
 }

@@ -4,8 +4,8 @@
  * The world is plain data advanced one simulated second at a time by
  * sim_tick() (sim.c), which calls, in order: the scenario's due events,
  * sim_kube_tick (deployments, pods, containers), sim_pg_tick (PostgreSQL),
- * sim_flow_tick (service database health, circuits, outboxes) and
- * sim_alerts_eval (the alert rules).  Every random choice comes from the
+ * sim_flow_tick (service database health, circuits, outboxes),
+ * sim_redis_tick (the Redis cache) and sim_alerts_eval (the alert rules).  Every random choice comes from the
  * world's one seeded generator, so a run is a pure function of the seed,
  * the scenario and the actions applied at given simulated seconds.
  *
@@ -208,6 +208,31 @@ struct sim_pg {
 	int64_t		 lost_bytes;	/* WAL lost by the last failover */
 };
 
+/* Redis ----------------------------------------------------------------- */
+#define SIM_REDIS_NODES		2	/* 0 the master, 1 its replica */
+
+struct sim_rnode {
+	char		 name[32];
+	char		 addr[24];
+	int64_t		 used;		/* used_memory, bytes */
+	int64_t		 offset;	/* replication offset */
+	int64_t		 clients;
+	int64_t		 changes;	/* since the last save */
+	int64_t		 save_t;	/* last save, -1 none */
+	int64_t		 last_io_t;	/* replica: last byte from the master */
+};
+
+struct sim_redis {
+	struct sim_rng	 rng;		/* its own stream of the world's seed,
+					 * so the rest of the world draws as
+					 * it did before Redis existed */
+	struct sim_rnode n[SIM_REDIS_NODES];
+	int64_t		 maxmemory;
+	int		 link_up;	/* the replica's link to the master */
+	int64_t		 link_down_t;
+	int64_t		 ack_t;		/* the replica's last ack */
+};
+
 /* Circuits -------------------------------------------------------------- */
 struct sim_circuit {
 	int			 from;	/* deployment indexes */
@@ -285,6 +310,7 @@ struct sim {
 	struct sim_pod		 pods[SIM_MAX_PODS];
 	int			 npods;
 	struct sim_pg		 pg;
+	struct sim_redis	 redis;
 	struct sim_circuit	 cb[SIM_MAX_CIRCUITS];
 	int			 ncb;
 	struct sim_alert	*alerts;
@@ -331,6 +357,13 @@ void		 sim_pg_slot_consumer(struct sim *, int, int);
 int		 sim_pg_drop_slot(struct sim *, int, struct error *);
 int		 sim_pg_is_standby(const struct sim *, int);
 void		 sim_pg_pvc(const struct sim *, int, int64_t *, int64_t *);
+
+/* sim_redis.c */
+void		 sim_redis_init(struct sim *);
+void		 sim_redis_tick(struct sim *);
+void		 sim_redis_snapshot(struct sim *, struct redis_data *);
+void		 sim_redis_digest(const struct sim *, struct sim_dg *);
+void		 sim_redis_link(struct sim *, int up);
 
 /* sim_flow.c: service health, circuits, outboxes */
 void		 sim_flow_init(struct sim *);

@@ -455,44 +455,38 @@ cfg_uri_key_is_password(const char *s, size_t len)
 	return (i == len && cfg_is_password(key, n));
 }
 
-/* postgresql://[user[:password]@][host][/db][?k=v&...], as libpq reads
- * it: the user part ends at the first '@' before any '/'. */
+/* Does a URI have a user:password@ part or a ?password= parameter?  The
+ * user part ends at the first '@' before any '/', as libpq reads it. */
 static int
-cfg_uri_check(struct cfg_ctx *ctx, yaml_node_t *n, const char *where,
-    const char *s)
+cfg_uri_has_password(const char *s)
 {
 	const char	*p, *end, *q, *amp, *eq;
 
 	p = strstr(s, "://") + 3;
 	end = p + strcspn(p, "@/");
 	if (*end == '@' && memchr(p, ':', end - p) != NULL)
-		return (cfg_fail(ctx, n, where, CFG_NOPASSWORD));
+		return (1);
 	if ((q = strchr(s, '?')) == NULL)
 		return (0);
 	for (q++; *q != '\0'; q = *amp == '&' ? amp + 1 : amp) {
-		amp = q + strcspn(q, "&");
+		amp = q + strcspn(q, "&#");
 		eq = memchr(q, '=', amp - q);
 		if (cfg_uri_key_is_password(q, (eq != NULL ? eq : amp) - q))
-			return (cfg_fail(ctx, n, where, CFG_NOPASSWORD));
+			return (1);
+		if (*amp == '#')
+			break;
 	}
 	return (0);
 }
 
-static const char *
-cfg_skip_space(const char *p)
-{
-	while (*p == ' ' || (*p >= '\t' && *p <= '\r'))
-		p++;
-	return (p);
-}
-
 /* One conninfo value, quoted or not, as libpq reads it; NULL if a quote
- * is not closed. */
+ * is not closed.  (cfg_text refused control characters: the only white
+ * space left is ' '.) */
 static const char *
 cfg_kv_value(const char *p)
 {
 	if (*p != '\'') {
-		for (; *p != '\0' && *p != ' ' && (*p < '\t' || *p > '\r'); p++) {
+		for (; *p != '\0' && *p != ' '; p++) {
 			if (*p == '\\' && p[1] != '\0')
 				p++;
 		}
@@ -516,20 +510,19 @@ cfg_kv_check(struct cfg_ctx *ctx, yaml_node_t *n, const char *where,
 	char		 q[40], k[32];
 	size_t		 klen;
 
-	while (*(p = cfg_skip_space(p)) != '\0') {
+	while (*(p += strspn(p, " ")) != '\0') {
 		key = p;
-		while (*p != '\0' && *p != '=' && *p != ' ' &&
-		    (*p < '\t' || *p > '\r'))
-			p++;
+		p += strcspn(p, "= ");
 		klen = p - key;
-		if (*(p = cfg_skip_space(p)) != '=') {
+		if (*(p += strspn(p, " ")) != '=') {
 			snprintf(k, sizeof k, "%.*s", (int)klen, key);
 			return (cfg_fail(ctx, n, where, "missing \"=\" after "
 			    "\"%s\"", cfg_quote(k, q, sizeof q)));
 		}
 		if (cfg_is_password(key, klen))
 			return (cfg_fail(ctx, n, where, CFG_NOPASSWORD));
-		if ((p = cfg_kv_value(cfg_skip_space(p + 1))) == NULL) {
+		p++;
+		if ((p = cfg_kv_value(p + strspn(p, " "))) == NULL) {
 			return (cfg_fail(ctx, n, where, "unterminated quoted "
 			    "string"));
 		}
@@ -546,11 +539,13 @@ cfg_f_conninfo(struct cfg_ctx *ctx, const struct cfg_field *f,
 
 	if (cfg_text(ctx, n, where, CFG_MAX_TEXT, &s) != 0)
 		return (-1);
-	if (strncmp(s, "postgresql://", 13) == 0 ||
-	    strncmp(s, "postgres://", 11) == 0)
-		rc = cfg_uri_check(ctx, n, where, s);
-	else
+	if (strncmp(s, "postgresql://", 13) != 0 &&
+	    strncmp(s, "postgres://", 11) != 0)
 		rc = cfg_kv_check(ctx, n, where, s);
+	else if (cfg_uri_has_password(s))
+		rc = cfg_fail(ctx, n, where, CFG_NOPASSWORD);
+	else
+		rc = 0;
 	if (rc != 0)
 		return (-1);
 	cfg_set(out, s);
@@ -609,8 +604,6 @@ cfg_redis_url(struct cfg_ctx *ctx, yaml_node_t *n, const char *where,
 {
 	const char	*p, *end, *at;
 
-	if (strcasestr(url, "password=") != NULL)
-		return (cfg_fail(ctx, n, where, CFG_NOPASSWORD));
 	if (strncmp(url, "redis://", 8) == 0)
 		p = url + 8;
 	else if (strncmp(url, "rediss://", 9) == 0)
@@ -619,11 +612,11 @@ cfg_redis_url(struct cfg_ctx *ctx, yaml_node_t *n, const char *where,
 		return (cfg_fail(ctx, n, where, "expected redis://[user@]host"
 		    "[:port][/db] or rediss://..."));
 	}
+	if (cfg_uri_has_password(url))
+		return (cfg_fail(ctx, n, where, CFG_NOPASSWORD));
 	r->tls = url[5] == 's';
 	end = p + strcspn(p, "/");
-	if ((at = memrchr(p, '@', end - p)) != NULL) {
-		if (memchr(p, ':', at - p) != NULL)
-			return (cfg_fail(ctx, n, where, CFG_NOPASSWORD));
+	if ((at = memchr(p, '@', end - p)) != NULL) {
 		if (at == p)
 			return (cfg_fail(ctx, n, where, "empty user before @"));
 		free(r->username);

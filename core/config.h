@@ -52,7 +52,7 @@ struct cfg_outbox {
 struct cfg_redis {
 	char	*name;
 	char	*url;			/* redis://[user@]host:port[/db] */
-	char	*host;			/* or host/port/db */
+	char	*host;			/* host, port, db: from url */
 	int	 port;			/* default 6379 */
 	int	 db;
 	char	*username;		/* ACL user, or NULL */
@@ -62,6 +62,59 @@ struct cfg_redis {
 	int	 connect_timeout_ms;	/* default 2000 */
 	int	 timeout_ms;		/* per command, default 2000 */
 	int	 line;
+};
+
+/* How to reach an HTTP service (Alertmanager, Prometheus, health). */
+struct cfg_http {
+	char	*url;			/* http:// or https:// */
+	char	*ca_file;		/* CA bundle for https, or NULL */
+	char	*cert_file;		/* client certificate, or NULL */
+	char	*key_file;
+	int	 insecure;		/* skip TLS verification (warned) */
+	char	*token_env;		/* bearer token from a variable */
+	char	*token_file;		/* ... or a file (0600) */
+	char	*basic_user;		/* basic auth user */
+	char	*password_env;		/* basic auth password */
+	char	*password_file;
+	int	 connect_timeout_ms;	/* default 3000 */
+	int	 timeout_ms;		/* default 10000 */
+};
+
+struct cfg_kubernetes {
+	char	*kubeconfig;		/* NULL: $KUBECONFIG, ~/.kube/config */
+	char	*context;		/* NULL: current-context */
+	char	*namespace;		/* NULL: the context's; "*" = all */
+	int	 timeout_ms;		/* per request, default 10000 */
+	int	 present;		/* the section is in the file */
+	int	 line;
+};
+
+struct cfg_alertmanager {
+	char		*name;		/* several = one HA cluster, deduped */
+	struct cfg_http	 http;
+	int		 line;
+};
+
+enum circuit_preset { CIRCUITS_RESILIENCE4J, CIRCUITS_POLLY, CIRCUITS_ENVOY,
+	CIRCUITS_CUSTOM };
+
+struct cfg_prometheus {
+	struct cfg_http		 http;
+	enum circuit_preset	 preset;	/* default resilience4j */
+	char			*query;		/* custom: PromQL */
+	char			*label_service;	/* label naming the caller */
+	char			*label_dependency; /* label naming the callee */
+	char			*label_state;	/* custom: label with the state,
+						 * or NULL = the value (0 closed,
+						 * 1 open, 2 half-open) */
+	int			 present;
+	int			 line;
+};
+
+struct cfg_health {
+	char		*name;		/* the service, e.g. finance */
+	struct cfg_http	 http;		/* url of /health or /health/ready */
+	int		 line;
 };
 
 struct cfg_env {
@@ -74,6 +127,12 @@ struct cfg_env {
 	int			 noutbox;
 	struct cfg_redis	*redis;
 	int			 nredis;
+	struct cfg_kubernetes	 kubernetes;
+	struct cfg_alertmanager	*alertmanager;
+	int			 nalertmanager;
+	struct cfg_prometheus	 prometheus;
+	struct cfg_health	*health;
+	int			 nhealth;
 	int			 line;
 };
 

@@ -116,13 +116,14 @@ struct repl_data {
 struct outbox {
 	char	 service[48];
 	char	 database[48];
-	int64_t	 pending;
+	int64_t	 pending;		/* -1 unknown (unreadable) */
 	double	 oldest_age_s;		/* age of the oldest pending, 0 if none */
-	int64_t	 failed;
-	int64_t	 processed_1m;
-	int64_t	 processed_5m;
+	int64_t	 failed;		/* -1 unknown */
+	int64_t	 processed_1m;		/* -1 unknown (e.g. MassTransit) */
+	int64_t	 processed_5m;		/* -1 unknown */
 	int	 nhist;
 	double	 hist[SPARK_LEN];	/* pending count, oldest first */
+	char	 error[192];		/* why it could not be read, "" = fine */
 };
 
 struct outbox_data {

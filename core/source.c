@@ -140,6 +140,7 @@ void
 source_start(struct source *src, struct store *store)
 {
 	src->store = store;
+	src->started = 1;
 	src->running = 1;
 	if (pthread_create(&src->thread, NULL, source_main, src) != 0)
 		fatalx("cannot start worker for %s", src->name);
@@ -163,12 +164,26 @@ source_signal_stop(struct source *src)
 	pthread_mutex_unlock(&src->lock);
 }
 
+static void
+source_free(struct source *src)
+{
+	if (src->cls->free != NULL)
+		src->cls->free(src);
+	pthread_mutex_destroy(&src->lock);
+	pthread_cond_destroy(&src->cond);
+	free(src);
+}
+
 int
 source_stop(struct source *src, int wait_ms)
 {
 	struct timespec	ts;
 	int		running;
 
+	if (!src->started) {
+		source_free(src);
+		return (0);
+	}
 	pthread_mutex_lock(&src->lock);
 	src->stop = 1;
 	pthread_cond_broadcast(&src->cond);
@@ -191,8 +206,6 @@ source_stop(struct source *src, int wait_ms)
 		return (-1);
 	}
 	pthread_join(src->thread, NULL);
-	pthread_mutex_destroy(&src->lock);
-	pthread_cond_destroy(&src->cond);
-	free(src);
+	source_free(src);
 	return (0);
 }

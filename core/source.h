@@ -25,6 +25,10 @@ struct source_class {
 	int		(*fetch)(struct source *, struct error *);
 	/* Worker thread, after the last fetch. */
 	void		(*close)(struct source *);
+	/* Free priv, when the source is freed (source_stop after the worker
+	 * ended, or a source never started); optional.  Never called for a
+	 * worker left detached: it may still use priv. */
+	void		(*free)(struct source *);
 };
 
 struct source {
@@ -40,6 +44,7 @@ struct source {
 	pthread_t	 thread;
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 cond;
+	int		 started;	/* source_start was called */
 	int		 running;
 	int		 stop;
 	int		 kick;		/* refresh now */
@@ -57,8 +62,9 @@ void		 source_kick(struct source *);
 /* Ask the worker to stop, without waiting (see source_stop). */
 void		 source_signal_stop(struct source *);
 /* Ask to stop and wait at most wait_ms for the worker; a worker stuck in a
- * fetch is left detached (its timeouts end it).  Frees the source if the
- * worker ended; returns 0 if it did, -1 if it was left. */
+ * fetch is left detached (its timeouts end it).  Frees the source (and,
+ * through cls->free, its priv) if the worker ended or was never started;
+ * returns 0 if it did, -1 if it was left. */
 int		 source_stop(struct source *, int wait_ms);
 
 /* For classes: publish a snapshot (takes the reference). */

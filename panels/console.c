@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "action.h"
 #include "console.h"
+#include "dialog.h"
 #include "keys.h"
 #include "layout.h"
 #include "loop.h"
@@ -18,7 +20,8 @@
 
 #define MAX_PANELS 16
 
-enum console_mode { MODE_NORMAL, MODE_COMMAND, MODE_FILTER, MODE_HELP };
+enum console_mode { MODE_NORMAL, MODE_COMMAND, MODE_FILTER, MODE_HELP,
+	MODE_DIALOG, MODE_PAGER };
 
 struct console {
 	struct store		*store;
@@ -34,6 +37,12 @@ struct console {
 	enum console_mode	 mode;
 	struct prompt		 prompt;
 	struct pager		*help;
+	struct pager		*detail;	/* a panel's detail view */
+	struct dialog		*dialog;
+	struct panel		*dialog_panel;
+	void			(*dialog_close)(struct panel *,
+				    struct dialog *, int);
+	struct panel_host	 host;
 	struct theme		 theme;
 	char			 msg[256];
 	int			 msg_error;
@@ -269,6 +278,54 @@ console_command(struct console *c, char *line)
 	    line);
 }
 
+/* The host panels use ----------------------------------------------------- */
+
+static void
+host_message(void *arg, int error, const char *msg)
+{
+	console_message(arg, error, msg);
+}
+
+static void
+host_dialog(void *arg, struct dialog *d, struct panel *p,
+    void (*on_close)(struct panel *, struct dialog *, int))
+{
+	struct console	*c = arg;
+
+	dialog_free(c->dialog);
+	c->dialog = d;
+	c->dialog_panel = p;
+	c->dialog_close = on_close;
+	c->mode = MODE_DIALOG;
+}
+
+static void
+host_pager(void *arg, struct pager *pg)
+{
+	struct console	*c = arg;
+
+	pager_free(c->detail);
+	c->detail = pg;
+	c->mode = MODE_PAGER;
+}
+
+static void
+console_dialog_key(struct console *c, int key)
+{
+	enum dialog_result	r = dialog_key(c->dialog, key);
+	struct dialog		*d = c->dialog;
+
+	if (r == DIALOG_OPEN)
+		return;
+	c->dialog = NULL;
+	c->mode = MODE_NORMAL;
+	c->all_dirty = 1;
+	screen_cursor(-1, -1);
+	if (c->dialog_close != NULL)
+		c->dialog_close(c->dialog_panel, d, r);
+	dialog_free(d);
+}
+
 /* Help ------------------------------------------------------------------- */
 
 static void
@@ -388,8 +445,15 @@ console_key_normal(struct console *c, int key)
 	case KEYC_BTAB:
 		console_focus(c, (c->focus + c->npanels - 1) % c->npanels);
 		return;
-	case 'z':
 	case KEYC_ENTER:
+		/* A panel may open a detail view; otherwise Enter zooms. */
+		if (p->cls->key != NULL && p->cls->key(p, key)) {
+			p->dirty = 1;
+			return;
+		}
+		cmd_zoom(c, NULL);
+		return;
+	case 'z':
 		cmd_zoom(c, NULL);
 		return;
 	case KEYC_ESC:
@@ -435,6 +499,16 @@ console_on_key(void *arg, int key)
 			c->all_dirty = 1;
 		} else
 			pager_key(c->help, key, c->rows - 6);
+		break;
+	case MODE_PAGER:
+		if (key == KEYC_ESC || key == 'q') {
+			c->mode = MODE_NORMAL;
+			c->all_dirty = 1;
+		} else
+			pager_key(c->detail, key, c->rows - 4);
+		break;
+	case MODE_DIALOG:
+		console_dialog_key(c, key);
 		break;
 	case MODE_NORMAL:
 		console_key_normal(c, key);
@@ -569,7 +643,15 @@ console_draw(void *arg)
 	}
 	if (c->mode == MODE_HELP)
 		console_draw_help(c);
-	if (c->mode != MODE_COMMAND && c->mode != MODE_FILTER)
+	if (c->mode == MODE_PAGER) {
+		struct tui_box	b = { 1, 0, c->rows - 2, c->cols, 0 };
+
+		pager_draw(c->detail, &b);
+	}
+	if (c->mode == MODE_DIALOG)
+		dialog_draw(c->dialog, c->rows, c->cols);
+	if (c->mode != MODE_COMMAND && c->mode != MODE_FILTER &&
+	    c->mode != MODE_DIALOG)
 		screen_cursor(-1, -1);
 	console_draw_status(c);
 	c->all_dirty = 0;
@@ -585,6 +667,8 @@ console_on_wake(void *arg)
 	int		 i, fresh = 0;
 
 	store_drain(c->store);
+	if (c->host.actions != NULL && actions_collect(c->host.actions) > 0)
+		c->all_dirty = 1;
 	for (i = 0; i < c->npanels; i++) {
 		uint64_t	g = c->panels[i]->generation;
 
@@ -651,10 +735,17 @@ console_new(struct store *store, const struct console_opts *opts,
 	c->opts = *opts;
 	if (hooks != NULL)
 		c->hooks = *hooks;
+	c->host.arg = c;
+	c->host.message = host_message;
+	c->host.dialog = host_dialog;
+	c->host.pager = host_pager;
+	c->host.actions = c->hooks.actions;
+	c->host.operator = c->hooks.operator ? c->hooks.operator : "";
 	for (i = 0; panel_registry[i] != NULL && i < MAX_PANELS; i++) {
 		c->panels[c->npanels] = panel_new(panel_registry[i]);
 		c->panels[c->npanels]->unconfigured =
 		    !(opts->kinds & (1u << panel_registry[i]->kind));
+		c->panels[c->npanels]->host = &c->host;
 		c->npanels++;
 	}
 	theme_builtin(&c->theme);
@@ -671,6 +762,8 @@ console_free(struct console *c)
 	for (i = 0; i < c->npanels; i++)
 		panel_free(c->panels[i]);
 	pager_free(c->help);
+	pager_free(c->detail);
+	dialog_free(c->dialog);
 	prompt_free(&c->prompt);
 	free(c);
 }

@@ -24,9 +24,13 @@ struct console_opts {
 struct console;
 
 /* Hooks the console calls into the rest of the program (sitrep.c). */
+struct actions;
+
 struct console_hooks {
-	void	*arg;
-	void	(*refresh)(void *);	/* 'r': ask every source for new data */
+	void		*arg;
+	void		(*refresh)(void *);	/* 'r': ask every source for new data */
+	struct actions	*actions;		/* for panels; may be NULL */
+	const char	*operator;		/* "user@host" */
 };
 
 struct console	*console_new(struct store *, const struct console_opts *,

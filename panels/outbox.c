@@ -1,7 +1,9 @@
 /* outbox.c: the Outbox panel.  One row per service's transactional outbox:
  * how many messages wait to be published, how old the oldest is, how many
  * failed, the throughput, and the backlog's trend.  A stuck publisher shows
- * as an oldest age that keeps growing while 1M stays at zero. */
+ * as an oldest age that keeps growing while 1M stays at zero.  A figure the
+ * source does not know (negative) shows as "-"; an outbox that could not
+ * be read is crit, with its error where the database name would be. */
 #include <stdio.h>
 
 #include "panel.h"
@@ -34,24 +36,30 @@ outbox_init(struct panel *p)
 static int
 outbox_rank(const struct outbox *o)
 {
-	if (o->oldest_age_s > OLDEST_CRIT_S || o->failed > 0)
+	if (o->error[0] != '\0' || o->oldest_age_s > OLDEST_CRIT_S ||
+	    o->failed > 0)
 		return (2);
 	if (o->pending > PENDING_WARN || o->oldest_age_s > OLDEST_WARN_S)
 		return (1);
 	return (0);
 }
 
+/* A count, "-" when unknown (negative). */
 static void
 count_cell(struct panel *p, int col, enum role role, int64_t n)
 {
 	char	buf[16];
 
+	if (n < 0) {
+		table_cell_num(p->table, col, ROLE_MUTED, -1, "-");
+		return;
+	}
 	fmt_count(buf, sizeof buf, n > 0 ? (uint64_t)n : 0);
 	table_cell_num(p->table, col, n == 0 ? ROLE_MUTED : role, (double)n,
 	    buf);
 }
 
-/* "-" when nothing is pending: there is no oldest message. */
+/* "-" when nothing is pending (there is no oldest message) or unknown. */
 static void
 oldest_cell(struct panel *p, const struct outbox *o)
 {
@@ -59,7 +67,7 @@ oldest_cell(struct panel *p, const struct outbox *o)
 	double		age = o->oldest_age_s;
 	enum role	role;
 
-	if (o->pending <= 0 && age <= 0) {
+	if (o->error[0] != '\0' || (o->pending <= 0 && age <= 0)) {
 		table_cell_num(p->table, C_OLDEST, ROLE_MUTED, 0, "-");
 		return;
 	}
@@ -93,7 +101,11 @@ outbox_row(struct panel *p, const struct outbox *o)
 	table_row(p->table, key, rank);
 	table_cell(p->table, C_SERVICE, rank ? panel_rank_role(rank) : ROLE_NORMAL,
 	    o->service);
-	table_cell(p->table, C_DATABASE, ROLE_MUTED, o->database);
+	if (o->error[0] != '\0')
+		table_cellf(p->table, C_DATABASE, ROLE_CRIT, "%s%s%s",
+		    o->database, o->database[0] ? ": " : "", o->error);
+	else
+		table_cell(p->table, C_DATABASE, ROLE_MUTED, o->database);
 	count_cell(p, C_PENDING, o->pending > PENDING_WARN ? ROLE_WARN :
 	    ROLE_NORMAL, o->pending);
 	oldest_cell(p, o);
@@ -121,17 +133,19 @@ outbox_summary(struct panel *p, char *buf, size_t len, enum role *role)
 {
 	const struct outbox_data	*d = &p->snap->u.outbox;
 	char				 pending[16], oldest[16], failed[32];
+	char				 bad[32];
 	int64_t				 npending = 0, nfailed = 0;
 	double				 worst = 0;
-	int				 i, rank = 0, r;
+	int				 i, rank = 0, r, nbad = 0;
 
 	if (d->n == 0) {
 		snprintf(buf, len, "no outboxes");
 		return;
 	}
 	for (i = 0; i < d->n; i++) {
-		npending += d->rows[i].pending;
-		nfailed += d->rows[i].failed;
+		nbad += d->rows[i].error[0] != '\0';
+		npending += d->rows[i].pending > 0 ? d->rows[i].pending : 0;
+		nfailed += d->rows[i].failed > 0 ? d->rows[i].failed : 0;
 		if (d->rows[i].oldest_age_s > worst)
 			worst = d->rows[i].oldest_age_s;
 		r = outbox_rank(&d->rows[i]);
@@ -145,11 +159,14 @@ outbox_summary(struct panel *p, char *buf, size_t len, enum role *role)
 	if (nfailed > 0)
 		snprintf(failed, sizeof failed, ", %lld failed",
 		    (long long)nfailed);
+	bad[0] = '\0';
+	if (nbad > 0)
+		snprintf(bad, sizeof bad, ", %d unreadable", nbad);
 	if (npending == 0)
-		snprintf(buf, len, "0 pending%s", failed);
+		snprintf(buf, len, "0 pending%s%s", failed, bad);
 	else
-		snprintf(buf, len, "%s pending, oldest %s%s", pending, oldest,
-		    failed);
+		snprintf(buf, len, "%s pending, oldest %s%s%s", pending, oldest,
+		    failed, bad);
 }
 
 const struct panel_class outbox_panel = {
@@ -165,5 +182,8 @@ const struct panel_class outbox_panel = {
 	    "the last 1 and 5 minutes, TREND is the recent PENDING history. "
 	    "Crit: a message has waited over 5 minutes or any failed; warn: "
 	    "over 100 pending or the oldest over 1 minute. A growing OLDEST "
-	    "with 1M at zero means the publisher is stuck.",
+	    "with 1M at zero means the publisher is stuck. \"-\" is a figure "
+	    "the table cannot tell (a MassTransit outbox deletes what it "
+	    "delivered, so it has no 1M or 5M); an outbox that cannot be read is "
+	    "crit, with the reason after its database name.",
 };

@@ -18,12 +18,31 @@
 #include "store.h"
 #include "table.h"
 
+struct actions;
+struct dialog;
+struct pager;
+struct panel;
+
+/* What the console offers panels: messages, modal dialogs, detail pagers
+ * and actions run off the UI thread (core/action.h). */
+struct panel_host {
+	void		*arg;
+	void		(*message)(void *, int error, const char *);
+	/* Show d modally; the host owns it.  on_close runs on the UI thread
+	 * with the decision, before the host frees d. */
+	void		(*dialog)(void *, struct dialog *, struct panel *,
+			    void (*on_close)(struct panel *, struct dialog *,
+			    int result));
+	/* Show a pager full screen (a detail view); the host owns it. */
+	void		(*pager)(void *, struct pager *);
+	struct actions	*actions;	/* NULL when there are none */
+	const char	*operator;	/* "alice@bastion-1" */
+};
+
 struct keyhelp {
 	const char	*key;
 	const char	*desc;
 };
-
-struct panel;
 
 struct panel_class {
 	const char		*name;		/* "pods": :pods */
@@ -54,6 +73,7 @@ struct panel {
 	uint64_t		 generation;
 	int			 dirty;
 	int			 unconfigured;	/* no source feeds this kind */
+	const struct panel_host	*host;		/* set by the console */
 	void			*priv;		/* the class's */
 };
 

@@ -1,4 +1,4 @@
-/* registry.c: the panels, in display order (the 1-5 keys). */
+/* registry.c: the panels, in display order (the 1-6 keys). */
 #include <stddef.h>
 
 #include "panel.h"
@@ -8,6 +8,7 @@ extern const struct panel_class replication_panel;
 extern const struct panel_class outbox_panel;
 extern const struct panel_class circuits_panel;
 extern const struct panel_class alerts_panel;
+extern const struct panel_class redis_panel;
 
 const struct panel_class *const panel_registry[] = {
 	&pods_panel,
@@ -15,5 +16,6 @@ const struct panel_class *const panel_registry[] = {
 	&outbox_panel,
 	&circuits_panel,
 	&alerts_panel,
+	&redis_panel,
 	NULL
 };

@@ -112,10 +112,10 @@ static void
 test_registry_order(void **state)
 {
 	static const char *const names[] = { "pods", "replication", "outbox",
-	    "circuits", "alerts" };
+	    "circuits", "alerts", "redis" };
 	int	i;
 
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 6; i++) {
 		const struct panel_class *c = panel_registry[i];
 
 		assert_non_null(c);
@@ -124,7 +124,7 @@ test_registry_order(void **state)
 		assert_non_null(c->help);
 		assert_non_null(c->summary);
 	}
-	assert_null(panel_registry[5]);
+	assert_null(panel_registry[6]);
 }
 
 /* Replication ------------------------------------------------------------ */
@@ -451,6 +451,58 @@ test_outbox_summaries(void **state)
 	done(p, s);
 }
 
+/* An unreadable outbox is crit with its error after the database name and
+ * "-" figures; unknown throughput (MassTransit) is "-", not "0". */
+static void
+test_outbox_errors_and_unknowns(void **state)
+{
+	struct snapshot	*s = outbox_snap(3);
+	struct outbox	*r = s->u.outbox.rows;
+	struct panel	*p;
+	int		 i;
+
+	outbox(&r[0], "users", 5, 2, 0);
+	outbox(&r[1], "orders", 40, 30, 0);			/* MassTransit */
+	r[1].processed_1m = r[1].processed_5m = -1;
+	outbox(&r[2], "finance", 0, 0, 0);
+	r[2].pending = r[2].failed = -1;
+	r[2].processed_1m = r[2].processed_5m = -1;
+	snprintf(r[2].error, sizeof r[2].error, "outbox[finance].table: "
+	    "table public.\"OutboxMessages\" not found");
+	p = show(&outbox_panel, s);
+	assert_int_equal(table_rank_count(p->table, 2), 1);
+	assert_string_equal(cell(p, 0, "SERVICE"), "finance");
+	assert_string_equal(cell(p, 0, "DATABASE"), "finance_db: "
+	    "outbox[finance].table: table public.\"OutboxMessages\" not found");
+	assert_string_equal(cell(p, 0, "PENDING"), "-");
+	assert_string_equal(cell(p, 0, "OLDEST"), "-");
+	assert_string_equal(cell(p, 0, "FAILED"), "-");
+	assert_string_equal(cell(p, 0, "1M"), "-");
+	i = find(p, "SERVICE", "orders");
+	assert_true(i > 0);
+	assert_string_equal(cell(p, i, "PENDING"), "40");
+	assert_string_equal(cell(p, i, "FAILED"), "0");
+	assert_string_equal(cell(p, i, "1M"), "-");
+	assert_string_equal(cell(p, i, "5M"), "-");
+	assert_string_equal(cell(p, find(p, "SERVICE", "users"), "1M"), "60");
+	assert_summary(p, "45 pending, oldest 30s, 1 unreadable", ROLE_CRIT);
+	/* Sorting by 1M puts the unknowns below every known count. */
+	table_set_sort(p->table, col(p, "1M"), 1);
+	assert_string_equal(cell(p, 0, "SERVICE"), "users");
+	done(p, s);
+
+	s = outbox_snap(1);
+	r = s->u.outbox.rows;
+	outbox(&r[0], "finance", 0, 0, 0);
+	r[0].pending = -1;
+	snprintf(r[0].error, sizeof r[0].error, "postgres erp: timeout");
+	r[0].database[0] = '\0';
+	p = show(&outbox_panel, s);
+	assert_string_equal(cell(p, 0, "DATABASE"), "postgres erp: timeout");
+	assert_summary(p, "0 pending, 1 unreadable", ROLE_CRIT);
+	done(p, s);
+}
+
 /* Circuits --------------------------------------------------------------- */
 
 static struct snapshot *
@@ -706,6 +758,7 @@ main(void)
 		cmocka_unit_test(test_outbox_ranks),
 		cmocka_unit_test(test_outbox_sort_and_filter),
 		cmocka_unit_test(test_outbox_summaries),
+		cmocka_unit_test(test_outbox_errors_and_unknowns),
 		cmocka_unit_test(test_circuits_counts),
 		cmocka_unit_test(test_circuits_summaries),
 		cmocka_unit_test(test_circuits_sort_since),

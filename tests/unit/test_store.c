@@ -159,7 +159,10 @@ fake_close(struct source *src)
 }
 
 static const struct source_class fake_class = {
-	"fake", fake_open, fake_fetch, fake_close
+	.name = "fake",
+	.open = fake_open,
+	.fetch = fake_fetch,
+	.close = fake_close,
 };
 
 static void

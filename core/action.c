@@ -1,0 +1,231 @@
+/* action.c: handlers by kind, each request on its own thread. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "action.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define MAX_HANDLERS 64
+
+struct handler {
+	char		 kind[48];
+	action_fn	 fn;
+	void		*ctx;
+};
+
+struct running {
+	int			 id;
+	struct actions		*owner;
+	const struct handler	*h;
+	struct action_req	 req;
+	struct action_result	 res;
+	action_done_fn		 done;
+	void			*arg;
+	volatile int		 cancel;
+	int			 finished;
+	struct running		*next;
+};
+
+struct actions {
+	struct store	*store;
+	pthread_mutex_t	 lock;
+	struct handler	 handlers[MAX_HANDLERS];
+	int		 nhandlers;
+	struct running	*list;		/* running and finished */
+	int		 next_id;
+};
+
+struct actions *
+actions_new(struct store *store)
+{
+	struct actions	*a = xcalloc(1, sizeof *a);
+
+	a->store = store;
+	pthread_mutex_init(&a->lock, NULL);
+	return (a);
+}
+
+void
+actions_register(struct actions *a, const char *kind, action_fn fn,
+    void *ctx)
+{
+	struct handler	*h;
+
+	if (a->nhandlers == MAX_HANDLERS)
+		fatalx("too many action handlers");
+	h = &a->handlers[a->nhandlers++];
+	strlcpy_(h->kind, kind, sizeof h->kind);
+	h->fn = fn;
+	h->ctx = ctx;
+}
+
+static const struct handler *
+actions_find(const struct actions *a, const char *kind)
+{
+	int	i;
+
+	for (i = 0; i < a->nhandlers; i++)
+		if (strcmp(a->handlers[i].kind, kind) == 0)
+			return (&a->handlers[i]);
+	return (NULL);
+}
+
+int
+actions_has(const struct actions *a, const char *kind)
+{
+	return (actions_find(a, kind) != NULL);
+}
+
+const char *
+action_arg(const struct action_req *req, const char *key)
+{
+	size_t	n = strlen(key);
+	int	i;
+
+	for (i = 0; i < req->argc; i++)
+		if (strncmp(req->argv[i], key, n) == 0 &&
+		    req->argv[i][n] == '=')
+			return (req->argv[i] + n + 1);
+	return (NULL);
+}
+
+static void *
+action_main(void *arg)
+{
+	struct running	*r = arg;
+	struct actions	*a = r->owner;
+
+	if (r->h->fn(r->h->ctx, &r->req, &r->res, &r->cancel) != 0)
+		r->res.ok = 0;
+	pthread_mutex_lock(&a->lock);
+	r->finished = 1;
+	pthread_mutex_unlock(&a->lock);
+	store_wake(a->store);
+	return (NULL);
+}
+
+int
+actions_run(struct actions *a, const char *kind, int argc,
+    const char *const *argv, action_done_fn done, void *arg)
+{
+	const struct handler	*h = actions_find(a, kind);
+	struct running		*r;
+	pthread_t		 t;
+	pthread_attr_t		 attr;
+	int			 i;
+
+	if (h == NULL || argc > ACTION_MAX_ARGS)
+		return (-1);
+	r = xcalloc(1, sizeof *r);
+	r->owner = a;
+	r->h = h;
+	strlcpy_(r->req.kind, kind, sizeof r->req.kind);
+	for (i = 0; i < argc; i++)
+		r->req.argv[i] = xstrdup(argv[i]);
+	r->req.argc = argc;
+	r->res.ok = 1;
+	r->done = done;
+	r->arg = arg;
+	pthread_mutex_lock(&a->lock);
+	r->id = ++a->next_id;
+	r->next = a->list;
+	a->list = r;
+	pthread_mutex_unlock(&a->lock);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, action_main, r) != 0)
+		fatalx("cannot start a thread for %s", kind);
+	pthread_attr_destroy(&attr);
+	return (r->id);
+}
+
+void
+actions_cancel(struct actions *a, int id)
+{
+	struct running	*r;
+
+	pthread_mutex_lock(&a->lock);
+	for (r = a->list; r != NULL; r = r->next)
+		if (r->id == id)
+			r->cancel = 1;
+	pthread_mutex_unlock(&a->lock);
+}
+
+static void
+running_free(struct running *r)
+{
+	int	i;
+
+	for (i = 0; i < r->req.argc; i++)
+		free(r->req.argv[i]);
+	free(r->res.output);
+	free(r);
+}
+
+/* Unlink the finished ones under the lock; call back outside it. */
+int
+actions_collect(struct actions *a)
+{
+	struct running	*done = NULL, **pp, *r;
+	int		 n = 0;
+
+	pthread_mutex_lock(&a->lock);
+	for (pp = &a->list; (r = *pp) != NULL;) {
+		if (r->finished) {
+			*pp = r->next;
+			r->next = done;
+			done = r;
+		} else
+			pp = &r->next;
+	}
+	pthread_mutex_unlock(&a->lock);
+	while ((r = done) != NULL) {
+		done = r->next;
+		if (r->done != NULL)
+			r->done(r->arg, &r->req, &r->res);
+		running_free(r);
+		n++;
+	}
+	return (n);
+}
+
+int
+actions_running(const struct actions *a)
+{
+	struct running	*r;
+	int		 n = 0;
+
+	pthread_mutex_lock((pthread_mutex_t *)&a->lock);
+	for (r = a->list; r != NULL; r = r->next)
+		n += !r->finished;
+	pthread_mutex_unlock((pthread_mutex_t *)&a->lock);
+	return (n);
+}
+
+int
+actions_free(struct actions *a, int wait_ms)
+{
+	struct running	*r;
+	int64_t		 end = mono_ms() + wait_ms;
+
+	if (a == NULL)
+		return (0);
+	pthread_mutex_lock(&a->lock);
+	for (r = a->list; r != NULL; r = r->next)
+		r->cancel = 1;
+	pthread_mutex_unlock(&a->lock);
+	while (actions_running(a) > 0 && mono_ms() < end)
+		usleep(10000);
+	if (actions_running(a) > 0)
+		return (-1);	/* a stuck handler keeps its state */
+	while ((r = a->list) != NULL) {
+		a->list = r->next;
+		running_free(r);
+	}
+	pthread_mutex_destroy(&a->lock);
+	free(a);
+	return (0);
+}

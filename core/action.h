@@ -1,0 +1,63 @@
+/* action.h: things that change (or read) the world on request: a silence,
+ * a pod's logs, a runbook step.  Backends register handlers by kind
+ * ("silence.create", "k8s.pod-detail", "sim.scale", ...); the UI asks for
+ * one with actions_run() and is called back on the UI thread when it ends.
+ * A handler runs on its own thread, never on the UI thread, and must bound
+ * its own time (every backend call has timeouts).
+ *
+ * Arguments are "key=value" strings, kept as whole values: a handler puts
+ * them into argv elements, bind parameters or JSON values, never into a
+ * shell or SQL text. */
+#ifndef SITREP_ACTION_H
+#define SITREP_ACTION_H
+
+#include <stddef.h>
+
+#include "store.h"
+
+#define ACTION_MAX_ARGS 32
+
+struct action_req {
+	char	 kind[48];
+	int	 argc;
+	char	*argv[ACTION_MAX_ARGS];		/* "key=value", owned */
+};
+
+struct action_result {
+	int	 ok;
+	char	 summary[512];			/* one line for the status bar */
+	char	*output;			/* longer text (logs), or NULL */
+};
+
+/* Runs on a worker thread.  cancel becomes non-zero when the operator
+ * cancels.  Fill res; return 0 or -1 (res->summary says why). */
+typedef int (*action_fn)(void *ctx, const struct action_req *,
+    struct action_result *, const volatile int *cancel);
+typedef void (*action_done_fn)(void *arg, const struct action_req *,
+    const struct action_result *);
+
+struct actions;
+
+/* Completion wakes the UI through the store's wake pipe. */
+struct actions	*actions_new(struct store *);
+/* Cancel and wait at most wait_ms for running actions, then free: 0, or
+ * -1 when a handler is still running (then nothing is freed). */
+int		 actions_free(struct actions *, int wait_ms);
+void		 actions_register(struct actions *, const char *kind,
+		     action_fn, void *ctx);
+int		 actions_has(const struct actions *, const char *kind);
+
+/* Start kind with argc "key=value" strings (copied).  done runs later on
+ * the UI thread, from actions_collect().  Returns an id > 0, or -1 when no
+ * handler has that kind (done is not called). */
+int		 actions_run(struct actions *, const char *kind, int argc,
+		     const char *const *argv, action_done_fn done, void *arg);
+void		 actions_cancel(struct actions *, int id);
+/* UI thread: call done for every finished action.  Returns how many. */
+int		 actions_collect(struct actions *);
+int		 actions_running(const struct actions *);
+
+/* The value of key in a request, or NULL. */
+const char	*action_arg(const struct action_req *, const char *key);
+
+#endif
