@@ -10,6 +10,7 @@
 
 #include "action.h"
 #include "backends.h"
+#include "executors.h"
 #include "config.h"
 #include "http.h"
 #include "console.h"
@@ -170,7 +171,7 @@ refresh_hook(void *arg)
 static int
 open_world(struct options *o, struct source_set *set,
     struct console_opts *copts, struct sim **simp, struct config **cfgp,
-    char *note, size_t notelen)
+    const struct cfg_env **envp, char *note, size_t notelen)
 {
 	char			 path[1024];
 	struct error		 err;
@@ -191,6 +192,7 @@ open_world(struct options *o, struct source_set *set,
 			    "sources\n", path, env->name);
 			return (-1);
 		}
+		*envp = env;
 		copts->env = env->name;
 		copts->production = env->production || o->production;
 		copts->kinds = set->kinds;
@@ -245,6 +247,7 @@ run_console(struct options *o)
 	struct store		*store;
 	struct sim		*sim = NULL;
 	struct config		*cfg = NULL;
+	const struct cfg_env	*env = NULL;
 	struct source_set	 set;
 	struct console		*con;
 	struct console_opts	 copts;
@@ -256,7 +259,7 @@ run_console(struct options *o)
 	memset(&set, 0, sizeof set);
 	memset(&copts, 0, sizeof copts);
 	startup[0] = '\0';
-	if (open_world(o, &set, &copts, &sim, &cfg, startup,
+	if (open_world(o, &set, &copts, &sim, &cfg, &env, startup,
 	    sizeof startup) != 0) {
 		backends_stop(&set, 0);
 		config_free(cfg);
@@ -277,6 +280,7 @@ run_console(struct options *o)
 		screen_force_mono(1);
 	store = store_new();
 	actions = actions_new(store);
+	executors_register(actions, env);
 	if (sim != NULL)
 		sim_register_actions(sim, actions);
 	backends_start(&set, store);
@@ -293,13 +297,13 @@ run_console(struct options *o)
 	status = console_run(con);
 	screen_end();
 	console_free(con);
-	/* A worker or action stuck in a call keeps its store and world:
-	 * leave them to the exit. */
+	/* A worker or action stuck in a call keeps its store, world and
+	 * configuration: leave them to the exit. */
 	if (actions_free(actions, 300) == 0 && backends_stop(&set, 500) == 0) {
 		sim_free(sim);
 		store_free(store);
+		config_free(cfg);
 	}
-	config_free(cfg);
 	return (status);
 }
 

@@ -113,6 +113,32 @@ setup_common(CURL *c, const char *url, const struct http_opts *o,
 	return (h);
 }
 
+/* The server's certificate failed verification: name the host, and say
+ * "unknown authority" when no trusted CA signed it (as kubectl does). */
+static void
+explain_untrusted(const char *url, const char *detail, char *out,
+    size_t len)
+{
+	CURLU		*u = curl_url();
+	char		*host = NULL;
+	const char	*h = "the server";
+
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+		h = host;
+	if (strstr(detail, "issuer") != NULL ||
+	    strstr(detail, "self-signed") != NULL ||
+	    strstr(detail, "self signed") != NULL || detail[0] == '\0')
+		snprintf(out, len, "TLS: certificate for %s signed by unknown "
+		    "authority, not trusted (%s)", h, detail[0] ? detail :
+		    "no trusted CA");
+	else
+		snprintf(out, len, "TLS: certificate for %s not trusted: %s",
+		    h, detail);
+	curl_free(host);
+	curl_url_cleanup(u);
+}
+
 /* A sentence for a transport failure. */
 static void
 explain_curl(CURLcode rc, const char *url, int ms, const char *detail,
@@ -130,9 +156,11 @@ explain_curl(CURLcode rc, const char *url, int ms, const char *detail,
 		    url);
 		break;
 	case CURLE_PEER_FAILED_VERIFICATION:
+		explain_untrusted(url, detail, out, len);
+		break;
 	case CURLE_SSL_CACERT_BADFILE:
 		snprintf(out, len, "TLS: certificate not trusted: %s",
-		    detail[0] ? detail : "signed by unknown authority");
+		    detail[0] ? detail : "cannot read the CA certificates");
 		break;
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_CERTPROBLEM:
@@ -209,10 +237,10 @@ http_response_free(struct http_response *r)
 }
 
 struct stream {
-	int			(*on_data)(void *, const char *, size_t);
-	void			*arg;
-	const volatile int	*stop;
-	int			 ended_by_us;
+	const struct http_stream_cb	*cb;
+	CURL				*c;
+	long				 status;
+	int				 ended_by_us;
 };
 
 static size_t
@@ -220,56 +248,97 @@ stream_write(char *data, size_t size, size_t n, void *arg)
 {
 	struct stream	*st = arg;
 
-	if (st->on_data(st->arg, data, size * n) != 0) {
+	if (st->status == 0)
+		curl_easy_getinfo(st->c, CURLINFO_RESPONSE_CODE, &st->status);
+	if (st->cb->on_data(st->cb->arg, st->status, data, size * n) != 0) {
 		st->ended_by_us = 1;
 		return (0);
 	}
 	return (size * n);
 }
 
-static int
-stream_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
-    curl_off_t un)
+static void
+setup_stream(CURL *c, struct stream *st, int idle_ms, char *detail)
 {
-	struct stream	*st = arg;
-
-	if (st->stop != NULL && *st->stop) {
-		st->ended_by_us = 1;
-		return (1);
-	}
-	return (0);
-}
-
-int
-http_stream(const char *url, const struct http_opts *o, int idle_ms,
-    int (*on_data)(void *, const char *, size_t), void *arg,
-    const volatile int *stop, long *status, char *err, size_t errlen)
-{
-	CURL			*c;
-	CURLcode		 rc;
-	struct curl_slist	*h;
-	struct stream		 st = { on_data, arg, stop, 0 };
-	char			 detail[CURL_ERROR_SIZE];
-
-	*status = 0;
-	if ((c = curl_easy_init()) == NULL) {
-		snprintf(err, errlen, "cannot start libcurl");
-		return (-1);
-	}
-	detail[0] = '\0';
-	h = setup_common(c, url, o, NULL);
-	/* No total timeout: an idle stream ends after idle_ms. */
+	/* No total timeout: an idle stream ends after idle_ms; keepalive
+	 * notices a peer that vanished without closing. */
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)((idle_ms + 999) /
 	    1000));
+	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(c, CURLOPT_TCP_KEEPIDLE, 30L);
+	curl_easy_setopt(c, CURLOPT_TCP_KEEPINTVL, 15L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, stream_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &st);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, stream_progress);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, &st);
-	rc = curl_easy_perform(c);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, st);
+}
+
+/* Drive the transfer, waking at least every tick to poll *stop and call
+ * on_tick.  The CURLcode of the transfer, or CURLE_OK when we ended it. */
+static CURLcode
+stream_run(CURLM *m, struct stream *st, const volatile int *stop)
+{
+	const struct http_stream_cb	*cb = st->cb;
+	CURLMsg				*msg;
+	CURLcode			 rc = CURLE_OK;
+	int				 running = 1, left, tick;
+	int64_t				 next;
+
+	tick = cb->tick_ms > 0 ? cb->tick_ms : 100;
+	next = mono_ms() + tick;
+	while (running) {
+		if (curl_multi_perform(m, &running) != CURLM_OK)
+			return (CURLE_RECV_ERROR);
+		if (st->ended_by_us || !running)
+			break;
+		if (stop != NULL && *stop) {
+			st->ended_by_us = 1;
+			break;
+		}
+		if (cb->on_tick != NULL && mono_ms() >= next) {
+			next = mono_ms() + tick;
+			if (cb->on_tick(cb->arg) != 0) {
+				st->ended_by_us = 1;
+				break;
+			}
+		}
+		curl_multi_poll(m, NULL, 0, tick, NULL);
+	}
+	while ((msg = curl_multi_info_read(m, &left)) != NULL)
+		if (msg->msg == CURLMSG_DONE)
+			rc = msg->data.result;
+	return (rc);
+}
+
+int
+http_stream_tick(const char *url, const struct http_opts *o, int idle_ms,
+    const struct http_stream_cb *cb, const volatile int *stop, long *status,
+    char *err, size_t errlen)
+{
+	CURL			*c;
+	CURLM			*m;
+	CURLcode		 rc;
+	struct curl_slist	*h;
+	struct stream		 st = { cb, NULL, 0, 0 };
+	char			 detail[CURL_ERROR_SIZE];
+
+	*status = 0;
+	if ((c = curl_easy_init()) == NULL || (m = curl_multi_init()) ==
+	    NULL) {
+		if (c != NULL)
+			curl_easy_cleanup(c);
+		snprintf(err, errlen, "cannot start libcurl");
+		return (-1);
+	}
+	st.c = c;
+	detail[0] = '\0';
+	h = setup_common(c, url, o, NULL);
+	setup_stream(c, &st, idle_ms, detail);
+	curl_multi_add_handle(m, c);
+	rc = stream_run(m, &st, stop);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	curl_multi_remove_handle(m, c);
+	curl_multi_cleanup(m);
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
 	if (rc == CURLE_OK || st.ended_by_us)
@@ -280,6 +349,31 @@ http_stream(const char *url, const struct http_opts *o, int idle_ms,
 	else
 		explain_curl(rc, url, idle_ms, detail, err, errlen);
 	return (-1);
+}
+
+struct plain_stream {
+	int	(*on_data)(void *, const char *, size_t);
+	void	*arg;
+};
+
+static int
+plain_data(void *arg, long status, const char *data, size_t len)
+{
+	struct plain_stream	*ps = arg;
+
+	return (ps->on_data(ps->arg, data, len));
+}
+
+int
+http_stream(const char *url, const struct http_opts *o, int idle_ms,
+    int (*on_data)(void *, const char *, size_t), void *arg,
+    const volatile int *stop, long *status, char *err, size_t errlen)
+{
+	struct plain_stream	ps = { on_data, arg };
+	struct http_stream_cb	cb = { plain_data, NULL, 100, &ps };
+
+	return (http_stream_tick(url, o, idle_ms, &cb, stop, status, err,
+	    errlen));
 }
 
 /* The server's own words: Kubernetes Status.message, Alertmanager and
@@ -324,7 +418,7 @@ http_explain(long status, const char *body, const char *what, char *out,
 		    "credentials";
 		break;
 	case 403:
-		why = "forbidden: the account's RBAC does not allow";
+		why = "forbidden: RBAC forbids";
 		break;
 	case 404:
 		why = "not found";

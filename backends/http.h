@@ -54,6 +54,20 @@ int	 http_stream(const char *url, const struct http_opts *, int idle_ms,
 	    int (*on_data)(void *, const char *, size_t), void *arg,
 	    const volatile int *stop, long *status, char *err, size_t errlen);
 
+/* http_stream with the HTTP status given to on_data and a tick: on_tick
+ * (may be NULL) runs on the calling thread about every tick_ms (default
+ * 100) while the stream is open, data or not; non-zero ends the stream as
+ * on_data's does.  *stop is polled at the same rate. */
+struct http_stream_cb {
+	int	(*on_data)(void *arg, long status, const char *, size_t);
+	int	(*on_tick)(void *arg);
+	int	 tick_ms;
+	void	*arg;
+};
+int	 http_stream_tick(const char *url, const struct http_opts *,
+	    int idle_ms, const struct http_stream_cb *,
+	    const volatile int *stop, long *status, char *err, size_t errlen);
+
 /* "401 Unauthorized: token expired or invalid" style text for a status,
  * with the server's own message (e.g. Kubernetes Status.message) when the
  * body has one.  what names the request ("listing pods in erp-system"). */

@@ -7,9 +7,6 @@
  * poll() against a deadline, so a hung server costs this source its
  * freshness and never more than connect_timeout per connection and
  * statement_timeout + 1 s per query. */
-#include <errno.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +15,7 @@
 #include <libpq-fe.h>
 
 #include "outbox.h"
+#include "outbox_int.h"
 #include "snapshot.h"
 #include "xmalloc.h"
 
@@ -57,8 +55,8 @@ struct ob_box {
 	char		*table;
 	char		*cols[OB__NCOLS];	/* NULL = none */
 	int		 conn;		/* index into ob_state.conns */
-	unsigned	 verified;	/* conn gen it was checked on, 0 = not */
-	char		*sql;		/* the figures query, built when checked */
+	unsigned	 verified;	/* the conn gen it was checked on */
+	char		*sql;		/* the figures query (built then) */
 	struct outbox	 row;		/* names, last figures, error */
 	double		 ring[SPARK_LEN];	/* pending, a ring */
 	int		 head;
@@ -74,26 +72,6 @@ struct ob_state {
 };
 
 /* Text ------------------------------------------------------------------- */
-
-/* The first line of a libpq message, without its "ERROR:  " or trailing
- * blanks. */
-static void
-ob_oneline(char *dst, size_t len, const char *msg)
-{
-	size_t	n;
-
-	if (msg == NULL || *msg == '\0')
-		msg = "unknown error";
-	if (strncmp(msg, "ERROR:  ", 8) == 0)
-		msg += 8;
-	n = strcspn(msg, "\n");
-	while (n > 0 && (msg[n - 1] == ' ' || msg[n - 1] == '\t'))
-		n--;
-	if (n >= len)
-		n = len - 1;
-	memcpy(dst, msg, n);
-	dst[n] = '\0';
-}
 
 /* A name as quote_ident() shows it: bare when it is a plain lower-case
  * identifier, else in double quotes.  For messages only: SQL text gets
@@ -153,159 +131,6 @@ box_fail(struct ob_box *b, const char *fmt, ...)
 	b->row.processed_5m = -1;
 }
 
-/* libpq with deadlines --------------------------------------------------- */
-
-/* Wait until pg's socket is ready for events or the deadline (mono ms)
- * passes: 1 ready, 0 deadline, -1 error (errno). */
-static int
-pq_wait(PGconn *pg, short events, int64_t deadline)
-{
-	struct pollfd	pfd;
-	int64_t		left;
-	int		r;
-
-	pfd.fd = PQsocket(pg);
-	pfd.events = events;
-	if (pfd.fd < 0) {
-		errno = EBADF;
-		return (-1);
-	}
-	for (;;) {
-		if ((left = deadline - mono_ms()) <= 0)
-			return (0);
-		r = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
-		if (r > 0)
-			return (1);
-		if (r < 0 && errno != EINTR)
-			return (-1);
-	}
-}
-
-/* Drive PQconnectPoll to the end or the deadline.  0 or -1 with err. */
-static int
-pq_connect_wait(PGconn *pg, int64_t deadline, int timeout_s,
-    struct error *err)
-{
-	PostgresPollingStatusType	st = PGRES_POLLING_WRITING;
-	int				w;
-
-	if (PQstatus(pg) == CONNECTION_BAD)
-		st = PGRES_POLLING_FAILED;
-	for (;;) {
-		if (st == PGRES_POLLING_OK)
-			return (0);
-		if (st == PGRES_POLLING_FAILED) {
-			ob_oneline(err->msg, sizeof err->msg,
-			    PQerrorMessage(pg));
-			return (-1);
-		}
-		w = pq_wait(pg, st == PGRES_POLLING_WRITING ? POLLOUT : POLLIN,
-		    deadline);
-		if (w == 0) {
-			error_set(err, "connect: no answer within %d s",
-			    timeout_s);
-			return (-1);
-		}
-		if (w < 0) {
-			error_set(err, "connect: %s", strerror(errno));
-			return (-1);
-		}
-		st = PQconnectPoll(pg);
-	}
-}
-
-/* The one result of a finished query: NULL and err unless it has rows. */
-static PGresult *
-pq_result(PGresult *res, struct error *err)
-{
-	if (res == NULL) {
-		error_set(err, "no result");
-		return (NULL);
-	}
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		ob_oneline(err->msg, sizeof err->msg,
-		    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) != NULL ?
-		    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) :
-		    PQresultErrorMessage(res));
-		PQclear(res);
-		return (NULL);
-	}
-	return (res);
-}
-
-/* Run one statement with text parameters on a non-blocking connection,
- * within the deadline (mono ms).  The result (the caller PQclears it), or
- * NULL with err; *late is set when the deadline passed and the statement
- * may still be running. */
-static PGresult *
-pq_query(PGconn *pg, const char *sql, int n, const char *const *params,
-    int64_t deadline, int *late, struct error *err)
-{
-	PGresult	*res = NULL, *r;
-	int		 w, unsent;
-
-	*late = 0;
-	if (!PQsendQueryParams(pg, sql, n, NULL, params, NULL, NULL, 0)) {
-		ob_oneline(err->msg, sizeof err->msg, PQerrorMessage(pg));
-		return (NULL);
-	}
-	for (;;) {
-		if ((unsent = PQflush(pg)) < 0)
-			break;
-		while (!unsent && !PQisBusy(pg)) {
-			if ((r = PQgetResult(pg)) == NULL)
-				return (pq_result(res, err));
-			if (res == NULL)
-				res = r;
-			else
-				PQclear(r);
-		}
-		w = pq_wait(pg, unsent ? POLLIN | POLLOUT : POLLIN, deadline);
-		if (w == 0) {
-			*late = 1;
-			error_set(err, "deadline");
-			PQclear(res);
-			return (NULL);
-		}
-		if (w < 0 || !PQconsumeInput(pg))
-			break;
-	}
-	ob_oneline(err->msg, sizeof err->msg, PQerrorMessage(pg));
-	PQclear(res);
-	return (NULL);
-}
-
-static void *
-pq_cancel_main(void *arg)
-{
-	PGcancel	*cn = arg;
-	char		 buf[256];
-
-	(void)PQcancel(cn, buf, sizeof buf);
-	PQfreeCancel(cn);
-	return (NULL);
-}
-
-/* Ask the server to cancel what pg runs, without waiting for it: PQcancel
- * blocks (its connect, then until the server closes), and the server that
- * made us give up may be the one that does not answer, so it runs on a
- * detached thread.  The server's statement_timeout is the backstop. */
-static void
-pq_cancel_async(PGconn *pg)
-{
-	PGcancel	*cn;
-	pthread_attr_t	 attr;
-	pthread_t	 t;
-
-	if ((cn = PQgetCancel(pg)) == NULL)
-		return;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&t, &attr, pq_cancel_main, cn) != 0)
-		PQfreeCancel(cn);
-	pthread_attr_destroy(&attr);
-}
-
 /* Connections ------------------------------------------------------------ */
 
 static void
@@ -314,7 +139,7 @@ conn_drop(struct ob_conn *c, int cancel)
 	if (c->pg == NULL)
 		return;
 	if (cancel)
-		pq_cancel_async(c->pg);
+		outbox_pq_cancel(c->pg);
 	PQfinish(c->pg);
 	c->pg = NULL;
 }
@@ -337,7 +162,7 @@ conn_setup(struct ob_conn *c, PGconn *pg, struct error *err)
 	int		 late;
 
 	snprintf(ms, sizeof ms, "%d", c->statement_timeout_ms);
-	res = pq_query(pg, ob_setup_sql, 1, params, mono_ms() +
+	res = outbox_pq_query(pg, ob_setup_sql, 1, params, mono_ms() +
 	    c->statement_timeout_ms + OB_GRACE_MS, &late, err);
 	if (res == NULL) {
 		if (late)
@@ -387,7 +212,6 @@ conn_open(struct ob_conn *c, struct error *err)
 	char		*password = NULL;
 	struct error	 e;
 	PGconn		*pg;
-	int64_t		 deadline;
 
 	if (config_secret(c->password_env, c->password_file, &password,
 	    &e) != 0) {
@@ -395,16 +219,14 @@ conn_open(struct ob_conn *c, struct error *err)
 		return (-1);
 	}
 	conn_params(c, password, keys, vals);
-	deadline = mono_ms() + (int64_t)c->connect_timeout_s * 1000;
-	pg = PQconnectStartParams(keys, vals, 1);
+	pg = outbox_pq_connect(keys, vals, c->connect_timeout_s, err);
 	if (password != NULL) {
 		explicit_bzero(password, strlen(password));
 		free(password);
 	}
 	if (pg == NULL)
-		fatalx("out of memory");
-	if (pq_connect_wait(pg, deadline, c->connect_timeout_s, err) != 0 ||
-	    PQsetnonblocking(pg, 1) != 0 || conn_setup(c, pg, err) != 0) {
+		return (-1);
+	if (conn_setup(c, pg, err) != 0) {
 		PQfinish(pg);
 		return (-1);
 	}
@@ -455,14 +277,15 @@ conn_query(struct ob_conn *c, struct ob_box *b, const char *what,
 	int		 late, limit = c->statement_timeout_ms + OB_GRACE_MS;
 
 	err.msg[0] = '\0';
-	res = pq_query(c->pg, sql, n, params, mono_ms() + limit, &late, &err);
+	res = outbox_pq_query(c->pg, sql, n, params, mono_ms() + limit, &late,
+	    &err);
 	if (res != NULL)
 		return (res);
 	if (late) {
 		box_fail(b, "%s: no answer within %d.%d s (statement_timeout + "
 		    "1 s); cancelled", what, limit / 1000, limit % 1000 / 100);
-		snprintf(c->error, sizeof c->error, "postgres %s: dropped after "
-		    "a query timed out", c->server);
+		snprintf(c->error, sizeof c->error, "postgres %s: dropped "
+		    "after a query timed out", c->server);
 		conn_drop(c, 1);
 		return (NULL);
 	}
@@ -502,8 +325,8 @@ box_no_table(struct ob_conn *c, struct ob_box *b)
 	PQclear(res);
 	ob_relname(rel, sizeof rel, b);
 	if (exists)
-		box_fail(b, "outbox[%s].table: no privilege on %s (GRANT SELECT "
-		    "to %s)", b->row.service, rel, PQuser(c->pg));
+		box_fail(b, "outbox[%s].table: no privilege on %s (GRANT "
+		    "SELECT to %s)", b->row.service, rel, PQuser(c->pg));
 	else
 		box_fail(b, "outbox[%s].table: table %s not found",
 		    b->row.service, rel);
@@ -539,8 +362,8 @@ box_check_columns(struct ob_box *b, PGresult *res)
 		}
 		if ((i == OB_OCCURRED || i == OB_PROCESSED) &&
 		    !ob_is_time(PQgetvalue(res, r, 1))) {
-			box_fail(b, "outbox[%s].columns.%s: column \"%s\" of %s "
-			    "is %s, not a timestamp", b->row.service,
+			box_fail(b, "outbox[%s].columns.%s: column \"%s\" of "
+			    "%s is %s, not a timestamp", b->row.service,
 			    ob_col_keys[i], b->cols[i], rel,
 			    PQgetvalue(res, r, 1));
 			return (-1);
@@ -549,44 +372,45 @@ box_check_columns(struct ob_box *b, PGresult *res)
 	return (0);
 }
 
-/* The figures query (docs/outbox.md): the pending count and the oldest
- * from the partial index of pending rows, the failed from the partial
- * index of failed ones, the recent throughput from the index on the
- * processed column.  Without a processed column every row is pending and
- * the throughput is unknown (-1).  Identifiers are escaped by libpq; the
- * only literals are constant intervals. */
+/* An identifier quoted for SQL text by libpq (caller frees), "" for none;
+ * NULL when libpq refuses it (bad encoding). */
 static char *
-box_build_sql(PGconn *pg, const struct ob_box *b)
+ob_quote(PGconn *pg, const char *name)
 {
-	char	*s, *t, *tbl, *o, *p = NULL, *e = NULL, *pend, *fail, *rec;
-	char	*sql;
+	char	*q, *out;
 
-	s = PQescapeIdentifier(pg, b->schema, strlen(b->schema));
-	t = PQescapeIdentifier(pg, b->table, strlen(b->table));
-	o = PQescapeIdentifier(pg, b->cols[OB_OCCURRED],
-	    strlen(b->cols[OB_OCCURRED]));
-	if (b->cols[OB_PROCESSED] != NULL)
-		p = PQescapeIdentifier(pg, b->cols[OB_PROCESSED],
-		    strlen(b->cols[OB_PROCESSED]));
-	if (b->cols[OB_ERROR] != NULL)
-		e = PQescapeIdentifier(pg, b->cols[OB_ERROR],
-		    strlen(b->cols[OB_ERROR]));
-	if (s == NULL || t == NULL || o == NULL ||
-	    (b->cols[OB_PROCESSED] != NULL && p == NULL) ||
-	    (b->cols[OB_ERROR] != NULL && e == NULL))
-		fatalx("out of memory");
-	xasprintf(&tbl, "%s.%s", s, t);
+	if (name == NULL)
+		return (xstrdup(""));
+	if ((q = PQescapeIdentifier(pg, name, strlen(name))) == NULL)
+		return (NULL);
+	out = xstrdup(q);
+	PQfreemem(q);
+	return (out);
+}
+
+/* The figures query (docs/outbox.md) from quoted names ("" = no such
+ * column): the pending count and the oldest from the partial index of
+ * pending rows, the failed from the partial index of failed ones, the
+ * recent throughput from the index on the processed column.  Without a
+ * processed column every row is pending and the throughput is unknown
+ * (-1).  Identifiers come escaped by libpq; the only literals are
+ * constant intervals. */
+static char *
+box_sql_text(const char *tbl, const char *o, const char *p, const char *e)
+{
+	char	*pend, *fail, *rec, *sql;
+
 	xasprintf(&pend, "(SELECT count(*) AS n, coalesce(extract(epoch FROM "
-	    "greatest(now() - min(%s), interval '0')), 0) AS age FROM %s%s%s%s) p",
-	    o, tbl, p != NULL ? " WHERE " : "", p != NULL ? p : "",
-	    p != NULL ? " IS NULL" : "");
-	if (e != NULL)
-		xasprintf(&fail, "(SELECT count(*) AS n FROM %s WHERE %s IS NOT "
-		    "NULL%s%s%s) f", tbl, e, p != NULL ? " AND " : "",
-		    p != NULL ? p : "", p != NULL ? " IS NULL" : "");
+	    "greatest(now() - min(%s), interval '0')), 0) AS age "
+	    "FROM %s%s%s%s) p", o, tbl, *p ? " WHERE " : "", p,
+	    *p ? " IS NULL" : "");
+	if (*e)
+		xasprintf(&fail, "(SELECT count(*) AS n FROM %s WHERE %s IS "
+		    "NOT NULL%s%s%s) f", tbl, e, *p ? " AND " : "", p,
+		    *p ? " IS NULL" : "");
 	else
 		fail = xstrdup("(SELECT 0 AS n) f");
-	if (p != NULL)
+	if (*p)
 		xasprintf(&rec, "(SELECT count(*) FILTER (WHERE %s >= now() - "
 		    "interval '1 minute') AS n1, count(*) AS n5 FROM %s WHERE "
 		    "%s >= now() - interval '5 minutes') r", p, tbl, p);
@@ -594,16 +418,37 @@ box_build_sql(PGconn *pg, const struct ob_box *b)
 		rec = xstrdup("(SELECT -1 AS n1, -1 AS n5) r");
 	xasprintf(&sql, "SELECT p.n, p.age, f.n, r.n1, r.n5 FROM %s, %s, %s",
 	    pend, fail, rec);
-	PQfreemem(s);
-	PQfreemem(t);
-	PQfreemem(o);
-	PQfreemem(p);
-	PQfreemem(e);
-	free(tbl);
 	free(pend);
 	free(fail);
 	free(rec);
 	return (sql);
+}
+
+/* Build b->sql for pg.  0, or -1 and the box's error. */
+static int
+box_build_sql(PGconn *pg, struct ob_box *b)
+{
+	const char	*names[5] = { b->schema, b->table, b->cols[OB_OCCURRED],
+			    b->cols[OB_PROCESSED], b->cols[OB_ERROR] };
+	char		*q[5], *tbl, msg[160];
+	int		 i, ok = 1;
+
+	for (i = 0; i < 5; i++)
+		if ((q[i] = ob_quote(pg, names[i])) == NULL)
+			ok = 0;
+	if (ok) {
+		xasprintf(&tbl, "%s.%s", q[0], q[1]);
+		free(b->sql);
+		b->sql = box_sql_text(tbl, q[2], q[3], q[4]);
+		free(tbl);
+	} else {
+		outbox_pq_message(msg, sizeof msg, PQerrorMessage(pg));
+		box_fail(b, "outbox[%s]: a name cannot be quoted: %s",
+		    b->row.service, msg);
+	}
+	for (i = 0; i < 5; i++)
+		free(q[i]);
+	return (ok ? 0 : -1);
 }
 
 /* Check b's table and columns on a new connection (the schema and table
@@ -628,8 +473,8 @@ box_verify(struct ob_conn *c, struct ob_box *b)
 	PQclear(res);
 	if (rc != 0)
 		return (-1);
-	free(b->sql);
-	b->sql = box_build_sql(c->pg, b);
+	if (box_build_sql(c->pg, b) != 0)
+		return (-1);
 	b->verified = c->gen;
 	return (0);
 }

@@ -280,6 +280,11 @@ postgres_conn_drop(struct pg_link *l)
 	l->conn = NULL;
 }
 
+static void
+pg_notice(void *arg, const char *msg)
+{
+}
+
 /* The keyword arrays for one connect: the link's, and the password. */
 static PGconn *
 pg_start(struct pg_link *l, const char *password)
@@ -303,6 +308,9 @@ pg_start(struct pg_link *l, const char *password)
 	conn = PQconnectStartParams(k, v, 0);
 	free(k);
 	free(v);
+	/* libpq prints notices to stderr, under the curses screen. */
+	if (conn != NULL)
+		PQsetNoticeProcessor(conn, pg_notice, NULL);
 	return (conn);
 }
 
@@ -378,13 +386,31 @@ pg_set_timeout(struct pg_link *l, struct error *err)
 	return (0);
 }
 
+/* Start and finish a connection with password pw (may be NULL). */
+static PGconn *
+pg_connect(struct pg_link *l, const char *pw, struct error *err)
+{
+	PGconn	*conn = pg_start(l, pw);
+
+	if (conn == NULL) {
+		error_set(err, "out of memory");
+		return (NULL);
+	}
+	if (PQstatus(conn) == CONNECTION_BAD)
+		postgres_conn_message(PQerrorMessage(conn), err);
+	else if (pg_poll_connect(l, conn, err) == 0)
+		return (conn);
+	pg_scrub(err, pw != NULL ? pw : pg_link_password(l));
+	PQfinish(conn);
+	return (NULL);
+}
+
 int
 postgres_conn_open(struct pg_link *l, struct error *err)
 {
 	struct error	 e;
 	char		*pw = NULL;
 	PGconn		*conn;
-	int		 r;
 
 	postgres_conn_drop(l);
 	l->timed_out = 0;
@@ -392,25 +418,12 @@ postgres_conn_open(struct pg_link *l, struct error *err)
 		error_set(err, "password: %s", e.msg);
 		return (-1);
 	}
-	conn = pg_start(l, pw);
-	if (conn == NULL) {
-		error_set(err, "out of memory");
-		r = -1;
-	} else if (PQstatus(conn) == CONNECTION_BAD) {
-		postgres_conn_message(PQerrorMessage(conn), err);
-		r = -1;
-	} else
-		r = pg_poll_connect(l, conn, err);
-	if (r != 0) {
-		pg_scrub(err, pw != NULL ? pw : pg_link_password(l));
-		if (conn != NULL)
-			PQfinish(conn);
-	}
+	conn = pg_connect(l, pw, err);
 	if (pw != NULL) {
 		explicit_bzero(pw, strlen(pw));
 		free(pw);
 	}
-	if (r != 0)
+	if (conn == NULL)
 		return (-1);
 	PQsetnonblocking(conn, 1);
 	l->conn = conn;

@@ -29,6 +29,7 @@ struct pg_link {
 
 	PGconn		*conn;		/* NULL when not connected */
 	int		 timed_out;	/* the last failure was a deadline */
+	int		 privileged;	/* may read pg_stat_replication */
 	char		 version[16];	/* last seen, kept while down */
 	int64_t		 last_msg_ms;	/* standby: server epoch ms of the
 					 * last message from its upstream,
@@ -63,6 +64,9 @@ void		 postgres_conn_message(const char *msg, struct error *);
  * and err when the connection was lost on the way. */
 int		 postgres_sql_server(struct pg_link *, struct pg_server *,
 		     struct error *);
+/* Fill out as a server that cannot be reached, saying why. */
+void		 postgres_sql_down(const struct pg_link *, struct pg_server *,
+		     const char *why);
 /* From a primary: pg_stat_replication into d->standbys and the slots into
  * d->slots.  0, or -1 and err. */
 int		 postgres_sql_primary(struct pg_link *, struct repl_data *,

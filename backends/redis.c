@@ -22,6 +22,7 @@
 #define REDIS_PORT		6379
 #define REDIS_TIMEOUT_MS	2000
 #define REDIS_ERRLEN		sizeof ((struct redis_node *)0)->error
+#define LINK_DOWN_MAX_S		(10 * 365 * 86400)	/* more is "never up" */
 
 struct rnode {
 	char		*name;
@@ -240,7 +241,8 @@ rnode_info(struct rnode *rn, struct redis_node *out, int64_t now)
 		snprintf(out->error, REDIS_ERRLEN, "INFO: %s", r->str);
 	else if (r->type != REDIS_REPLY_STRING ||
 	    redis_info_parse(r->str, out, now / 1000) != 0)
-		snprintf(out->error, REDIS_ERRLEN, "INFO: reply not understood");
+		snprintf(out->error, REDIS_ERRLEN,
+		    "INFO: reply not understood");
 	else
 		rc = 0;
 	freeReplyObject(r);
@@ -250,7 +252,8 @@ rnode_info(struct rnode *rn, struct redis_node *out, int64_t now)
 }
 
 /* A replica's link: INFO has master_link_down_since_seconds only once the
- * link was up and went down; otherwise count from when we first saw it. */
+ * link was up and went down (Redis 7 says -1 before; older versions count
+ * from the epoch); otherwise count from when we first saw it down. */
 static void
 rnode_link(struct rnode *rn, struct redis_node *out, int64_t now)
 {
@@ -259,7 +262,7 @@ rnode_link(struct rnode *rn, struct redis_node *out, int64_t now)
 		rn->down_since_ms = 0;
 		return;
 	}
-	if (out->link_down_s >= 0)
+	if (out->link_down_s >= 0 && out->link_down_s < LINK_DOWN_MAX_S)
 		rn->down_since_ms = now - out->link_down_s * 1000;
 	else {
 		if (rn->down_since_ms == 0)

@@ -1,7 +1,11 @@
 /* registry.c: the backends an environment can configure, in one table. */
 #include <string.h>
 
+#include "alertmanager.h"
 #include "backends.h"
+#include "kubernetes.h"
+#include "postgres.h"
+#include "prometheus.h"
 #include "redis.h"
 #include "util.h"
 
@@ -9,7 +13,11 @@ typedef struct source *(*source_maker)(const struct cfg_env *,
     struct error *);
 
 static const source_maker makers[] = {
+	postgres_source_new,
 	redis_source_new,
+	alertmanager_source_new,
+	prometheus_source_new,
+	kubernetes_source_new,
 	NULL
 };
 

@@ -1,13 +1,13 @@
 /* sim.h: the demo world.  A deterministic (seeded), time-advancing
  * simulation of the platform described in the seeds: a gateway and seven
  * services on Kubernetes, a PostgreSQL primary with two standbys, an outbox
- * per service database, circuits from the gateway to each service, and
- * alerts derived from the platform's alert rules.
+ * per service database, circuits from the gateway to each service, a Redis
+ * cache with a replica, and alerts derived from the platform's alert rules.
  *
  * Scenarios are data files (scenarios/NAME.yaml) that schedule faults.  The
  * world advances in whole simulated seconds; sim_advance() is pure given the
  * seed, the scenario and the actions applied, which is what the determinism
- * tests check.  The sim_source class publishes all five snapshot kinds. */
+ * tests check.  The sim_source class publishes every snapshot kind. */
 #ifndef SITREP_SIM_H
 #define SITREP_SIM_H
 

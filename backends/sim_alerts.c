@@ -355,6 +355,26 @@ sim_alerts_eval(struct sim *s)
 	s->nalerts = j;
 }
 
+/* Every label as silence matchers, as Alertmanager would have them:
+ * alertname, then the key labels, then severity. */
+static void
+alert_matchers(struct alert *o, const char *labels)
+{
+	char	 buf[160], *p, *kv, *eq;
+
+	alert_matcher_add(o->matchers, sizeof o->matchers, "alertname",
+	    o->name);
+	strlcpy_(buf, labels, sizeof buf);
+	for (p = buf; (kv = strsep(&p, " ")) != NULL;) {
+		if ((eq = strchr(kv, '=')) == NULL)
+			continue;
+		*eq = '\0';
+		alert_matcher_add(o->matchers, sizeof o->matchers, kv, eq + 1);
+	}
+	alert_matcher_add(o->matchers, sizeof o->matchers, "severity",
+	    o->severity);
+}
+
 void
 sim_alerts_snapshot(struct sim *s, struct alerts_data *ad)
 {
@@ -374,6 +394,9 @@ sim_alerts_snapshot(struct sim *s, struct alerts_data *ad)
 		strlcpy_(o->summary, a->summary, sizeof o->summary);
 		snprintf(o->runbook_url, sizeof o->runbook_url, "%s%s",
 		    RUNBOOK_BASE, a->rule->slug);
+		alert_runbook_name(o->runbook_url, o->runbook,
+		    sizeof o->runbook);
+		alert_matchers(o, a->labels);
 		snprintf(o->fingerprint, sizeof o->fingerprint, "%016llx",
 		    (unsigned long long)a->fp);
 		o->starts_ms = sim_wall_ms(s, a->fired_t);

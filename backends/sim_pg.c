@@ -545,6 +545,44 @@ pg_slot_row(const struct sim_pg *pg, const struct sim_slot *sl,
 	o->safe_wal_size = PG_SLOT_KEEP - r;
 }
 
+/* Server i as it sees itself.  A standby's own replay lag is 0 when all it
+ * received is replayed, as the postgres source measures it. */
+static void
+pg_server_row(struct sim *s, int i, struct pg_server *o)
+{
+	const struct sim_pg	*pg = &s->pg;
+	const struct sim_pgnode	*n = &pg->n[i];
+
+	strlcpy_(o->name, n->name, sizeof o->name);
+	strlcpy_(o->version, PG_VERSION, sizeof o->version);
+	o->receive_replay_bytes = o->replay_lag_s = o->last_msg_age_s = -1;
+	if (!n->up) {
+		strlcpy_(o->role, "down", sizeof o->role);
+		strlcpy_(o->error, "connection refused", sizeof o->error);
+		return;
+	}
+	if (!sim_pg_is_standby(s, i)) {
+		strlcpy_(o->role, "primary", sizeof o->role);
+		return;
+	}
+	strlcpy_(o->role, "standby", sizeof o->role);
+	snprintf(o->upstream, sizeof o->upstream, "%s:5432",
+	    pg->n[pg->primary].addr);
+	o->receive_replay_bytes = n->flush - n->replay;
+	o->replay_paused = n->paused;
+	if (n->state == SB_DISCONNECTED) {
+		strlcpy_(o->receiver, "disconnected", sizeof o->receiver);
+		if (n->reply_t > 0)
+			o->last_msg_age_s = (double)(s->t - n->reply_t);
+		if (n->flush > n->replay && n->replay_lag >= 0)
+			o->replay_lag_s = n->replay_lag;
+		return;
+	}
+	strlcpy_(o->receiver, "streaming", sizeof o->receiver);
+	o->last_msg_age_s = (double)(s->t - n->reply_t);
+	o->replay_lag_s = n->flush == n->replay ? 0 : n->replay_lag;
+}
+
 void
 sim_pg_snapshot(struct sim *s, struct repl_data *r)
 {
@@ -564,6 +602,10 @@ sim_pg_snapshot(struct sim *s, struct repl_data *r)
 	for (i = 0; i < pg->nslots; i++)
 		pg_slot_row(pg, &pg->slots[i], &r->slots[i]);
 	r->nslots = pg->nslots;
+	r->servers = xcalloc(SIM_PG_NODES, sizeof *r->servers);
+	for (i = 0; i < SIM_PG_NODES; i++)
+		pg_server_row(s, i, &r->servers[i]);
+	r->nservers = SIM_PG_NODES;
 }
 
 /* Digest ---------------------------------------------------------------- */

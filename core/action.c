@@ -17,11 +17,13 @@ struct handler {
 };
 
 struct running {
+	struct action_req	 req;		/* first: action_emit finds us */
 	int			 id;
 	struct actions		*owner;
 	const struct handler	*h;
-	struct action_req	 req;
 	struct action_result	 res;
+	char			*out;		/* emitted so far */
+	size_t			 outlen, outcap;
 	action_done_fn		 done;
 	void			*arg;
 	volatile int		 cancel;
@@ -97,9 +99,12 @@ action_main(void *arg)
 {
 	struct running	*r = arg;
 	struct actions	*a = r->owner;
+	int64_t		 start = mono_ms();
 
 	if (r->h->fn(r->h->ctx, &r->req, &r->res, &r->cancel) != 0)
 		r->res.ok = 0;
+	if (r->res.duration_ms == 0)
+		r->res.duration_ms = mono_ms() - start;
 	pthread_mutex_lock(&a->lock);
 	r->finished = 1;
 	pthread_mutex_unlock(&a->lock);
@@ -127,6 +132,7 @@ actions_run(struct actions *a, const char *kind, int argc,
 		r->req.argv[i] = xstrdup(argv[i]);
 	r->req.argc = argc;
 	r->res.ok = 1;
+	r->res.exit_code = -1;
 	r->done = done;
 	r->arg = arg;
 	pthread_mutex_lock(&a->lock);
@@ -162,7 +168,60 @@ running_free(struct running *r)
 	for (i = 0; i < r->req.argc; i++)
 		free(r->req.argv[i]);
 	free(r->res.output);
+	free(r->out);
 	free(r);
+}
+
+#define EMIT_MAX	((size_t)4 << 20)	/* keep the last 4 MiB */
+
+void
+action_emit(const struct action_req *req, const char *data, size_t len)
+{
+	struct running	*r = (struct running *)req;	/* req is first */
+	struct actions	*a = r->owner;
+
+	pthread_mutex_lock(&a->lock);
+	if (r->outlen + len > EMIT_MAX) {
+		size_t	drop = r->outlen + len - EMIT_MAX;
+
+		if (drop > r->outlen)
+			drop = r->outlen;
+		memmove(r->out, r->out + drop, r->outlen - drop);
+		r->outlen -= drop;
+		if (len > EMIT_MAX) {
+			data += len - EMIT_MAX;
+			len = EMIT_MAX;
+		}
+	}
+	if (r->outlen + len + 1 > r->outcap) {
+		r->outcap = (r->outlen + len + 1) * 2;
+		r->out = xrealloc(r->out, r->outcap);
+	}
+	memcpy(r->out + r->outlen, data, len);
+	r->outlen += len;
+	r->out[r->outlen] = '\0';
+	pthread_mutex_unlock(&a->lock);
+	store_wake(a->store);
+}
+
+char *
+actions_peek_output(struct actions *a, int id, size_t *len)
+{
+	struct running	*r;
+	char		*copy = NULL;
+
+	pthread_mutex_lock(&a->lock);
+	for (r = a->list; r != NULL; r = r->next) {
+		if (r->id != id || r->finished)
+			continue;
+		copy = xmalloc(r->outlen + 1);
+		memcpy(copy, r->out ? r->out : "", r->outlen);
+		copy[r->outlen] = '\0';
+		*len = r->outlen;
+		break;
+	}
+	pthread_mutex_unlock(&a->lock);
+	return (copy);
 }
 
 /* Unlink the finished ones under the lock; call back outside it. */

@@ -12,6 +12,7 @@
 #define SITREP_ACTION_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store.h"
 
@@ -27,6 +28,12 @@ struct action_result {
 	int	 ok;
 	char	 summary[512];			/* one line for the status bar */
 	char	*output;			/* longer text (logs), or NULL */
+	int	 exit_code;			/* a process's exit status; -1
+						 * unknown, not a process, or
+						 * killed by a signal */
+	int64_t	 duration_ms;			/* how long it ran: the
+						 * handler's, or measured
+						 * around it when left 0 */
 };
 
 /* Runs on a worker thread.  cancel becomes non-zero when the operator
@@ -56,6 +63,13 @@ void		 actions_cancel(struct actions *, int id);
 /* UI thread: call done for every finished action.  Returns how many. */
 int		 actions_collect(struct actions *);
 int		 actions_running(const struct actions *);
+
+/* From a handler: append output as it comes (a process's stdout, rows of
+ * a query), so the UI can show it while the action runs.  Thread-safe. */
+void		 action_emit(const struct action_req *, const char *, size_t);
+/* UI thread: a copy of what action id has emitted so far (caller frees),
+ * or NULL when the id is unknown or finished. */
+char		*actions_peek_output(struct actions *, int id, size_t *len);
 
 /* The value of key in a request, or NULL. */
 const char	*action_arg(const struct action_req *, const char *key);

@@ -1,93 +1,52 @@
 /* config.c: the configuration file (YAML, read with libyaml's document
- * API), where to find it, and the secrets it names.  Each section of the
- * file is a table of fields (key, parser, offset); one walker applies a
- * table to a mapping.  docs/configuration.md describes the format. */
-#include <sys/stat.h>
-
+ * API): loading, the walker that applies a table of fields to a mapping,
+ * the leaf fields (names, paths, durations...), freeing and lookups.  The
+ * tables of the file's sections are in config_sections.c (environments,
+ * databases) and config_http.c (kubernetes, alertmanager, prometheus,
+ * health), connection strings in connstr.c, finding the file and reading
+ * secrets in secret.c.  docs/configuration.md describes the format. */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include <yaml.h>
 
 #include "config.h"
+#include "config_int.h"
+#include "connstr.h"
 #include "util.h"
 #include "xmalloc.h"
 
 #define CFG_MAX_FILE	(1024 * 1024)
-#define CFG_MAX_TEXT	4096	/* conninfo, URLs, paths */
-#define CFG_MAX_NAME	63	/* names, SQL identifiers (NAMEDATALEN - 1) */
-#define CFG_MAX_ITEMS	256	/* environments, servers per list */
-#define CFG_MAX_SECRET	4096
-#define CFG_WHERE	192	/* a key path: environments.prod.redis[0].url */
 
-#define CFG_NOPASSWORD	"passwords are not allowed in the file; " \
-			"use password_env or password_file"
-
-/* One parse in progress. */
-struct cfg_ctx {
-	const char	*name;		/* the file, for messages */
-	const char	*buf;		/* its text */
-	yaml_document_t	*doc;
-	struct error	*err;
-};
-
-/* A key of a mapping: parse stores the value at base + off. */
-struct cfg_field {
-	const char	*key;
-	int		(*parse)(struct cfg_ctx *, const struct cfg_field *,
-			    yaml_node_t *, const char *, void *);
-	size_t		 off;
-	int		 min;		/* durations, ms */
-	int		 max;
-};
-
-/* Outbox table layouts; NULL is "no such column" or "required". */
-static const struct cfg_preset {
-	const char	*name;
-	const char	*table;
-	struct cfg_outbox_columns cols;	/* id, occurred, processed, error,
-					 * type */
-} cfg_presets[] = {
-	{ "outbox-messages", "OutboxMessages",
-	  { "Id", "OccurredOn", "ProcessedOn", "Error", "Type" } },
-	/* MassTransit deletes delivered rows: every row present is pending. */
-	{ "masstransit", "OutboxMessage",
-	  { "SequenceNumber", "SentTime", NULL, NULL, NULL } },
-	{ "custom", NULL, { NULL, NULL, NULL, NULL, NULL } },
-};
-#define CFG_NPRESETS	(sizeof cfg_presets / sizeof cfg_presets[0])
+#define CFG_NOTOKEN	"tokens are not allowed in the file; use token_env " \
+			"or token_file"
+#define CFG_KUBESECRET	"credentials are not allowed here; Kubernetes " \
+			"credentials come from the kubeconfig"
 
 /* Errors ----------------------------------------------------------------- */
 
-static unsigned long
+unsigned long
 cfg_line(const yaml_node_t *n)
 {
 	return ((unsigned long)n->start_mark.line + 1);
 }
 
-/* "FILE:LINE: WHERE: what" for a node; always returns -1. */
 static int
-cfg_fail(struct cfg_ctx *ctx, const yaml_node_t *n, const char *where,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+cfg_vfail(struct cfg_ctx *ctx, const yaml_node_t *n, const char *where,
+    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 
 static int
-cfg_fail(struct cfg_ctx *ctx, const yaml_node_t *n, const char *where,
-    const char *fmt, ...)
+cfg_vfail(struct cfg_ctx *ctx, const yaml_node_t *n, const char *where,
+    const char *fmt, va_list ap)
 {
 	char	msg[256];
-	va_list	ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
 	if (where != NULL && *where != '\0') {
 		error_set(ctx->err, "%s:%lu: %s: %s", ctx->name, cfg_line(n),
 		    where, msg);
@@ -96,9 +55,36 @@ cfg_fail(struct cfg_ctx *ctx, const yaml_node_t *n, const char *where,
 	return (-1);
 }
 
+int
+cfg_fail(struct cfg_ctx *ctx, const yaml_node_t *n, const char *where,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	cfg_vfail(ctx, n, where, fmt, ap);
+	va_end(ap);
+	return (-1);
+}
+
+int
+cfg_fail_key(struct cfg_ctx *ctx, yaml_node_t *n, const char *where,
+    const char *key, const char *fmt, ...)
+{
+	yaml_node_t	*at = cfg_lookup(ctx, n, key);
+	char		 w[CFG_WHERE];
+	va_list		 ap;
+
+	cfg_join(w, sizeof w, where, key);
+	va_start(ap, fmt);
+	cfg_vfail(ctx, at != NULL ? at : n, w, fmt, ap);
+	va_end(ap);
+	return (-1);
+}
+
 /* A short printable copy of user text: control bytes become '?', long
  * text is cut (at a UTF-8 boundary) and ends in "...". */
-static const char *
+const char *
 cfg_quote(const char *s, char *buf, size_t len)
 {
 	size_t	i;
@@ -119,7 +105,7 @@ cfg_quote(const char *s, char *buf, size_t len)
 	return (buf);
 }
 
-static void
+void
 cfg_join(char *buf, size_t len, const char *where, const char *key)
 {
 	if (*where == '\0')
@@ -129,7 +115,7 @@ cfg_join(char *buf, size_t len, const char *where, const char *key)
 }
 
 /* Append ", name" to a list for a message. */
-static void
+void
 cfg_list_add(char *buf, size_t len, const char *name)
 {
 	size_t	used = strlen(buf);
@@ -151,17 +137,16 @@ cfg_fmt_ms(char *buf, size_t len, int ms)
 	else
 		snprintf(buf, len, "%dms", ms);
 }
-
 /* Nodes ------------------------------------------------------------------ */
 
-static yaml_node_t *
+yaml_node_t *
 cfg_node(struct cfg_ctx *ctx, int id)
 {
 	return (yaml_document_get_node(ctx->doc, id));
 }
 
 /* A scalar's text, or NULL if n is not a scalar or holds a NUL byte. */
-static const char *
+const char *
 cfg_scalar(const yaml_node_t *n)
 {
 	const char	*s;
@@ -175,7 +160,7 @@ cfg_scalar(const yaml_node_t *n)
 }
 
 /* The value of key in mapping n, or NULL. */
-static yaml_node_t *
+yaml_node_t *
 cfg_lookup(struct cfg_ctx *ctx, yaml_node_t *n, const char *key)
 {
 	yaml_node_pair_t	*p;
@@ -193,7 +178,7 @@ cfg_lookup(struct cfg_ctx *ctx, yaml_node_t *n, const char *key)
 }
 
 /* Item i of sequence n, or NULL. */
-static yaml_node_t *
+yaml_node_t *
 cfg_item(struct cfg_ctx *ctx, yaml_node_t *n, int i)
 {
 	if (n == NULL || n->type != YAML_SEQUENCE_NODE ||
@@ -203,7 +188,7 @@ cfg_item(struct cfg_ctx *ctx, yaml_node_t *n, int i)
 }
 
 /* Non-empty text of at most max bytes without control characters. */
-static int
+int
 cfg_text(struct cfg_ctx *ctx, yaml_node_t *n, const char *where, size_t max,
     const char **out)
 {
@@ -227,14 +212,21 @@ cfg_text(struct cfg_ctx *ctx, yaml_node_t *n, const char *where, size_t max,
 	return (0);
 }
 
-static void
+void
 cfg_set(char **dst, const char *s)
 {
 	free(*dst);
 	*dst = s != NULL ? xstrdup(s) : NULL;
 }
 
-static int
+void
+cfg_default(char **dst, const char *def)
+{
+	if (*dst == NULL && def != NULL)
+		*dst = xstrdup(def);
+}
+
+int
 cfg_name_ok(const char *s)
 {
 	size_t	i;
@@ -272,11 +264,10 @@ cfg_parse_ms(const char *s)
 		return (v * 3600000);
 	return (-1);
 }
-
 /* Leaf fields ------------------------------------------------------------ */
 
 /* Names of environments, servers and services. */
-static int
+int
 cfg_f_name(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
     const char *where, void *out)
 {
@@ -294,7 +285,7 @@ cfg_f_name(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
 }
 
 /* SQL identifiers (schema, table, columns) and database names. */
-static int
+int
 cfg_f_ident(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
     const char *where, void *out)
 {
@@ -306,7 +297,21 @@ cfg_f_ident(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
 	return (0);
 }
 
-static int
+/* Other text: at most f->max bytes (default CFG_MAX_TEXT). */
+int
+cfg_f_text(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
+    const char *where, void *out)
+{
+	const char	*s;
+
+	if (cfg_text(ctx, n, where, f->max > 0 ? (size_t)f->max : CFG_MAX_TEXT,
+	    &s) != 0)
+		return (-1);
+	cfg_set(out, s);
+	return (0);
+}
+
+int
 cfg_f_envvar(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
     const char *where, void *out)
 {
@@ -324,7 +329,7 @@ cfg_f_envvar(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
 	return (0);
 }
 
-static int
+int
 cfg_f_path(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
     const char *where, void *out)
 {
@@ -340,7 +345,7 @@ cfg_f_path(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
 	return (0);
 }
 
-static int
+int
 cfg_f_bool(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
     const char *where, void *out)
 {
@@ -356,7 +361,7 @@ cfg_f_bool(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
 }
 
 /* A duration within [f->min, f->max], in ms. */
-static int
+int
 cfg_f_ms(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
     const char *where, void *out)
 {
@@ -379,7 +384,7 @@ cfg_f_ms(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
 }
 
 /* libpq's connect_timeout is whole seconds. */
-static int
+int
 cfg_f_secs(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
     const char *where, void *out)
 {
@@ -392,261 +397,6 @@ cfg_f_secs(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
 		    "e.g. 3s"));
 	}
 	*(int *)out = ms / 1000;
-	return (0);
-}
-
-static int
-cfg_f_preset(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
-    const char *where, void *out)
-{
-	const char	*s;
-	char		 q[40];
-	size_t		 i;
-
-	if (cfg_text(ctx, n, where, CFG_MAX_NAME, &s) != 0)
-		return (-1);
-	for (i = 0; i < CFG_NPRESETS; i++) {
-		if (strcmp(s, cfg_presets[i].name) == 0) {
-			cfg_set(out, s);
-			return (0);
-		}
-	}
-	return (cfg_fail(ctx, n, where, "unknown preset \"%s\"; expected "
-	    "outbox-messages, masstransit or custom",
-	    cfg_quote(s, q, sizeof q)));
-}
-
-/* Passwords in connection strings ---------------------------------------- */
-
-static int
-cfg_is_password(const char *key, size_t len)
-{
-	return (len == 8 && strncasecmp(key, "password", 8) == 0);
-}
-
-static int
-cfg_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
-
-/* Is the percent-encoded URI parameter name s[0..len) "password"? */
-static int
-cfg_uri_key_is_password(const char *s, size_t len)
-{
-	char	key[16];
-	size_t	i, n = 0;
-
-	for (i = 0; i < len && n < sizeof key; i++) {
-		if (s[i] == '%' && i + 2 < len && cfg_hex(s[i + 1]) >= 0 &&
-		    cfg_hex(s[i + 2]) >= 0) {
-			key[n++] = (char)(cfg_hex(s[i + 1]) * 16 +
-			    cfg_hex(s[i + 2]));
-			i += 2;
-		} else
-			key[n++] = s[i];
-	}
-	return (i == len && cfg_is_password(key, n));
-}
-
-/* Does a URI have a user:password@ part or a ?password= parameter?  The
- * user part ends at the first '@' before any '/', as libpq reads it. */
-static int
-cfg_uri_has_password(const char *s)
-{
-	const char	*p, *end, *q, *amp, *eq;
-
-	p = strstr(s, "://") + 3;
-	end = p + strcspn(p, "@/");
-	if (*end == '@' && memchr(p, ':', end - p) != NULL)
-		return (1);
-	if ((q = strchr(s, '?')) == NULL)
-		return (0);
-	for (q++; *q != '\0'; q = *amp == '&' ? amp + 1 : amp) {
-		amp = q + strcspn(q, "&#");
-		eq = memchr(q, '=', amp - q);
-		if (cfg_uri_key_is_password(q, (eq != NULL ? eq : amp) - q))
-			return (1);
-		if (*amp == '#')
-			break;
-	}
-	return (0);
-}
-
-/* One conninfo value, quoted or not, as libpq reads it; NULL if a quote
- * is not closed.  (cfg_text refused control characters: the only white
- * space left is ' '.) */
-static const char *
-cfg_kv_value(const char *p)
-{
-	if (*p != '\'') {
-		for (; *p != '\0' && *p != ' '; p++) {
-			if (*p == '\\' && p[1] != '\0')
-				p++;
-		}
-		return (p);
-	}
-	for (p++; *p != '\''; p++) {
-		if (*p == '\0')
-			return (NULL);
-		if (*p == '\\' && p[1] != '\0')
-			p++;
-	}
-	return (p + 1);
-}
-
-/* "key = value key='quoted value' ..." */
-static int
-cfg_kv_check(struct cfg_ctx *ctx, yaml_node_t *n, const char *where,
-    const char *s)
-{
-	const char	*p = s, *key;
-	char		 q[40], k[32];
-	size_t		 klen;
-
-	while (*(p += strspn(p, " ")) != '\0') {
-		key = p;
-		p += strcspn(p, "= ");
-		klen = p - key;
-		if (*(p += strspn(p, " ")) != '=') {
-			snprintf(k, sizeof k, "%.*s", (int)klen, key);
-			return (cfg_fail(ctx, n, where, "missing \"=\" after "
-			    "\"%s\"", cfg_quote(k, q, sizeof q)));
-		}
-		if (cfg_is_password(key, klen))
-			return (cfg_fail(ctx, n, where, CFG_NOPASSWORD));
-		p++;
-		if ((p = cfg_kv_value(p + strspn(p, " "))) == NULL) {
-			return (cfg_fail(ctx, n, where, "unterminated quoted "
-			    "string"));
-		}
-	}
-	return (0);
-}
-
-static int
-cfg_f_conninfo(struct cfg_ctx *ctx, const struct cfg_field *f,
-    yaml_node_t *n, const char *where, void *out)
-{
-	const char	*s;
-	int		 rc;
-
-	if (cfg_text(ctx, n, where, CFG_MAX_TEXT, &s) != 0)
-		return (-1);
-	if (strncmp(s, "postgresql://", 13) != 0 &&
-	    strncmp(s, "postgres://", 11) != 0)
-		rc = cfg_kv_check(ctx, n, where, s);
-	else if (cfg_uri_has_password(s))
-		rc = cfg_fail(ctx, n, where, CFG_NOPASSWORD);
-	else
-		rc = 0;
-	if (rc != 0)
-		return (-1);
-	cfg_set(out, s);
-	return (0);
-}
-
-/* Redis URLs ------------------------------------------------------------- */
-
-/* Digits in [p, end) as a number up to max; -1 if bad. */
-static int
-cfg_number(const char *p, const char *end, int max)
-{
-	long	v = 0;
-
-	if (p == end || end - p > 9)
-		return (-1);
-	for (; p < end; p++) {
-		if (*p < '0' || *p > '9')
-			return (-1);
-		v = v * 10 + (*p - '0');
-	}
-	return (v <= max ? (int)v : -1);
-}
-
-/* host, [v6]:port or host:port in [p, end). */
-static int
-cfg_redis_host(struct cfg_ctx *ctx, yaml_node_t *n, const char *where,
-    struct cfg_redis *r, const char *p, const char *end)
-{
-	const char	*h = p, *hend;
-
-	if (*p == '[') {
-		if ((hend = memchr(p, ']', end - p)) == NULL)
-			return (cfg_fail(ctx, n, where, "unclosed [ in host"));
-		h = p + 1;
-		p = hend + 1;
-		if (p < end && *p != ':')
-			return (cfg_fail(ctx, n, where, "bad host"));
-	} else {
-		hend = p + strcspn(p, ":/");
-		p = hend;
-	}
-	if (hend == h)
-		return (cfg_fail(ctx, n, where, "no host"));
-	free(r->host);
-	r->host = xstrndup(h, hend - h);
-	if (p < end && (r->port = cfg_number(p + 1, end, 65535)) <= 0)
-		return (cfg_fail(ctx, n, where, "bad port"));
-	return (0);
-}
-
-/* redis://[user@]host[:port][/db] or rediss://...: fills r. */
-static int
-cfg_redis_url(struct cfg_ctx *ctx, yaml_node_t *n, const char *where,
-    struct cfg_redis *r, const char *url)
-{
-	const char	*p, *end, *at;
-
-	if (strncmp(url, "redis://", 8) == 0)
-		p = url + 8;
-	else if (strncmp(url, "rediss://", 9) == 0)
-		p = url + 9;
-	else {
-		return (cfg_fail(ctx, n, where, "expected redis://[user@]host"
-		    "[:port][/db] or rediss://..."));
-	}
-	if (cfg_uri_has_password(url))
-		return (cfg_fail(ctx, n, where, CFG_NOPASSWORD));
-	r->tls = url[5] == 's';
-	end = p + strcspn(p, "/");
-	if ((at = memchr(p, '@', end - p)) != NULL) {
-		if (at == p)
-			return (cfg_fail(ctx, n, where, "empty user before @"));
-		free(r->username);
-		r->username = xstrndup(p, at - p);
-		p = at + 1;
-	}
-	if (strpbrk(url, "?#") != NULL) {
-		return (cfg_fail(ctx, n, where, "query strings and fragments "
-		    "are not supported"));
-	}
-	if (cfg_redis_host(ctx, n, where, r, p, end) != 0)
-		return (-1);
-	if (*end == '/' && end[1] != '\0' &&
-	    (r->db = cfg_number(end + 1, end + strlen(end), 1000000)) < 0)
-		return (cfg_fail(ctx, n, where, "bad database number"));
-	return (0);
-}
-
-static int
-cfg_f_url(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
-    const char *where, void *out)
-{
-	struct cfg_redis	*r = out;
-	const char		*s;
-
-	if (cfg_text(ctx, n, where, CFG_MAX_TEXT, &s) != 0)
-		return (-1);
-	if (cfg_redis_url(ctx, n, where, r, s) != 0)
-		return (-1);
-	cfg_set(&r->url, s);
 	return (0);
 }
 
@@ -667,13 +417,37 @@ cfg_keys(const struct cfg_field *fields, char *buf, size_t len)
 	}
 }
 
+static int
+cfg_has_key(const struct cfg_field *fields, const char *key)
+{
+	for (; fields->key != NULL; fields++) {
+		if (strcmp(fields->key, key) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* The message for a secret given in clear as key s, or NULL. */
+static const char *
+cfg_clear_secret(const struct cfg_field *fields, const char *s)
+{
+	int	pw = strcasecmp(s, "password") == 0;
+
+	if (!pw && strcasecmp(s, "token") != 0)
+		return (NULL);
+	if (!cfg_has_key(fields, pw ? "password_env" : "token_env") &&
+	    cfg_has_key(fields, "kubeconfig"))
+		return (CFG_KUBESECRET);
+	return (pw ? CONNSTR_NOPASSWORD : CFG_NOTOKEN);
+}
+
 static const struct cfg_field *
 cfg_field_find(struct cfg_ctx *ctx, yaml_node_t *k, const char *where,
     const struct cfg_field *fields)
 {
 	const struct cfg_field	*f;
-	const char		*s;
-	char			 keys[192], q[40], w[CFG_WHERE];
+	const char		*s, *secret;
+	char			 keys[256], q[40], w[CFG_WHERE];
 
 	cfg_keys(fields, keys, sizeof keys);
 	if ((s = cfg_scalar(k)) == NULL) {
@@ -685,15 +459,15 @@ cfg_field_find(struct cfg_ctx *ctx, yaml_node_t *k, const char *where,
 			return (f);
 	}
 	cfg_join(w, sizeof w, where, cfg_quote(s, q, sizeof q));
-	if (strcasecmp(s, "password") == 0)
-		cfg_fail(ctx, k, w, CFG_NOPASSWORD);
+	if ((secret = cfg_clear_secret(fields, s)) != NULL)
+		cfg_fail(ctx, k, w, "%s", secret);
 	else
 		cfg_fail(ctx, k, w, "unknown key; expected %s", keys);
 	return (NULL);
 }
 
 /* Apply a field table to mapping n; base is the struct being filled. */
-static int
+int
 cfg_mapping(struct cfg_ctx *ctx, yaml_node_t *n, const char *where,
     const struct cfg_field *fields, void *base)
 {
@@ -723,7 +497,7 @@ cfg_mapping(struct cfg_ctx *ctx, yaml_node_t *n, const char *where,
 }
 
 /* Call item for each element of sequence n with where "where[i]". */
-static int
+int
 cfg_list(struct cfg_ctx *ctx, yaml_node_t *n, const char *where,
     int (*item)(struct cfg_ctx *, yaml_node_t *, const char *, void *),
     void *arg)
@@ -747,7 +521,7 @@ cfg_list(struct cfg_ctx *ctx, yaml_node_t *n, const char *where,
 	return (0);
 }
 
-static int
+int
 cfg_require(struct cfg_ctx *ctx, yaml_node_t *n, const char *where,
     const char *key, const void *value)
 {
@@ -759,350 +533,24 @@ cfg_require(struct cfg_ctx *ctx, yaml_node_t *n, const char *where,
 	return (cfg_fail(ctx, n, w, "required"));
 }
 
-static int
-cfg_one_secret(struct cfg_ctx *ctx, yaml_node_t *n, const char *where,
-    const char *env, const char *file)
+int
+cfg_one_of(struct cfg_ctx *ctx, yaml_node_t *n, const char *where,
+    const char *ka, const void *a, const char *kb, const void *b)
 {
-	if (env != NULL && file != NULL) {
-		return (cfg_fail(ctx, n, where, "give password_env or "
-		    "password_file, not both"));
+	if (a != NULL && b != NULL) {
+		return (cfg_fail(ctx, n, where, "give %s or %s, not both", ka,
+		    kb));
 	}
 	return (0);
 }
 
 /* "name" given twice in a list: the error is on the second name. */
-static int
+int
 cfg_dup(struct cfg_ctx *ctx, yaml_node_t *n, const char *where,
     const char *name, int first)
 {
-	yaml_node_t	*at = cfg_lookup(ctx, n, "name");
-	char		 w[CFG_WHERE];
-
-	cfg_join(w, sizeof w, where, "name");
-	return (cfg_fail(ctx, at != NULL ? at : n, w, "\"%s\" given twice "
+	return (cfg_fail_key(ctx, n, where, "name", "\"%s\" given twice "
 	    "(first on line %d)", name, first));
-}
-
-/* Sections --------------------------------------------------------------- */
-
-static const struct cfg_field cfg_pg_fields[] = {
-	{ "name", cfg_f_name, offsetof(struct cfg_postgres, name), 0, 0 },
-	{ "conninfo", cfg_f_conninfo,
-	  offsetof(struct cfg_postgres, conninfo), 0, 0 },
-	{ "service", cfg_f_ident, offsetof(struct cfg_postgres, service), 0, 0 },
-	{ "password_env", cfg_f_envvar,
-	  offsetof(struct cfg_postgres, password_env), 0, 0 },
-	{ "password_file", cfg_f_path,
-	  offsetof(struct cfg_postgres, password_file), 0, 0 },
-	{ "connect_timeout", cfg_f_secs,
-	  offsetof(struct cfg_postgres, connect_timeout_s), 1000, 600000 },
-	{ "statement_timeout", cfg_f_ms,
-	  offsetof(struct cfg_postgres, statement_timeout_ms), 1, 3600000 },
-	{ NULL, NULL, 0, 0, 0 }
-};
-
-static int
-cfg_pg_item(struct cfg_ctx *ctx, yaml_node_t *n, const char *where, void *arg)
-{
-	struct cfg_env		*env = arg;
-	struct cfg_postgres	*pg;
-	int			 i;
-
-	env->pg = xreallocarray(env->pg, env->npg + 1, sizeof *env->pg);
-	pg = &env->pg[env->npg++];
-	memset(pg, 0, sizeof *pg);
-	pg->connect_timeout_s = 3;
-	pg->statement_timeout_ms = 2000;
-	pg->line = (int)cfg_line(n);
-	if (cfg_mapping(ctx, n, where, cfg_pg_fields, pg) != 0 ||
-	    cfg_require(ctx, n, where, "name", pg->name) != 0 ||
-	    cfg_one_secret(ctx, n, where, pg->password_env,
-	    pg->password_file) != 0)
-		return (-1);
-	for (i = 0; i < env->npg - 1; i++) {
-		if (strcmp(env->pg[i].name, pg->name) == 0)
-			return (cfg_dup(ctx, n, where, pg->name,
-			    env->pg[i].line));
-	}
-	return (0);
-}
-
-static int
-cfg_f_pg(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
-    const char *where, void *out)
-{
-	return (cfg_list(ctx, n, where, cfg_pg_item, out));
-}
-
-static const struct cfg_field cfg_column_fields[] = {
-	{ "id", cfg_f_ident, offsetof(struct cfg_outbox_columns, id), 0, 0 },
-	{ "occurred", cfg_f_ident,
-	  offsetof(struct cfg_outbox_columns, occurred), 0, 0 },
-	{ "processed", cfg_f_ident,
-	  offsetof(struct cfg_outbox_columns, processed), 0, 0 },
-	{ "error", cfg_f_ident, offsetof(struct cfg_outbox_columns, error), 0, 0 },
-	{ "type", cfg_f_ident, offsetof(struct cfg_outbox_columns, type), 0, 0 },
-	{ NULL, NULL, 0, 0, 0 }
-};
-
-static int
-cfg_f_columns(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
-    const char *where, void *out)
-{
-	return (cfg_mapping(ctx, n, where, cfg_column_fields, out));
-}
-
-static const struct cfg_field cfg_outbox_fields[] = {
-	{ "service", cfg_f_name, offsetof(struct cfg_outbox, service), 0, 0 },
-	{ "postgres", cfg_f_name, offsetof(struct cfg_outbox, postgres), 0, 0 },
-	{ "database", cfg_f_ident, offsetof(struct cfg_outbox, dbname), 0, 0 },
-	{ "schema", cfg_f_ident, offsetof(struct cfg_outbox, schema), 0, 0 },
-	{ "table", cfg_f_ident, offsetof(struct cfg_outbox, table), 0, 0 },
-	{ "preset", cfg_f_preset, offsetof(struct cfg_outbox, preset), 0, 0 },
-	{ "columns", cfg_f_columns, offsetof(struct cfg_outbox, cols), 0, 0 },
-	{ NULL, NULL, 0, 0, 0 }
-};
-
-static void
-cfg_default(char **dst, const char *def)
-{
-	if (*dst == NULL && def != NULL)
-		*dst = xstrdup(def);
-}
-
-/* Fill what the preset knows; custom must name table and columns. */
-static int
-cfg_outbox_preset(struct cfg_ctx *ctx, yaml_node_t *n, const char *where,
-    struct cfg_outbox *o)
-{
-	const struct cfg_preset		*p = &cfg_presets[0];
-	struct cfg_outbox_columns	*c = &o->cols;
-	yaml_node_t			*at;
-	char				 w[CFG_WHERE];
-
-	cfg_default(&o->preset, p->name);
-	while (strcmp(p->name, o->preset) != 0)
-		p++;
-	cfg_default(&o->schema, "public");
-	cfg_default(&o->table, p->table);
-	cfg_default(&c->id, p->cols.id);
-	cfg_default(&c->occurred, p->cols.occurred);
-	cfg_default(&c->processed, p->cols.processed);
-	cfg_default(&c->error, p->cols.error);
-	cfg_default(&c->type, p->cols.type);
-	if (cfg_require(ctx, n, where, "table", o->table) != 0)
-		return (-1);
-	if (c->id != NULL && c->occurred != NULL &&
-	    (c->processed != NULL || strcmp(p->name, "custom") != 0))
-		return (0);
-	at = cfg_lookup(ctx, n, "columns");
-	cfg_join(w, sizeof w, where, "columns");
-	return (cfg_fail(ctx, at != NULL ? at : n, w, "preset %s needs id, "
-	    "occurred and processed", p->name));
-}
-
-static int
-cfg_outbox_item(struct cfg_ctx *ctx, yaml_node_t *n, const char *where,
-    void *arg)
-{
-	struct cfg_env		*env = arg;
-	struct cfg_outbox	*o;
-
-	env->outbox = xreallocarray(env->outbox, env->noutbox + 1,
-	    sizeof *env->outbox);
-	o = &env->outbox[env->noutbox++];
-	memset(o, 0, sizeof *o);
-	o->line = (int)cfg_line(n);
-	if (cfg_mapping(ctx, n, where, cfg_outbox_fields, o) != 0 ||
-	    cfg_require(ctx, n, where, "service", o->service) != 0 ||
-	    cfg_require(ctx, n, where, "postgres", o->postgres) != 0)
-		return (-1);
-	return (cfg_outbox_preset(ctx, n, where, o));
-}
-
-static int
-cfg_f_outbox(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
-    const char *where, void *out)
-{
-	return (cfg_list(ctx, n, where, cfg_outbox_item, out));
-}
-
-static const struct cfg_field cfg_redis_fields[] = {
-	{ "name", cfg_f_name, offsetof(struct cfg_redis, name), 0, 0 },
-	{ "url", cfg_f_url, 0, 0, 0 },
-	{ "password_env", cfg_f_envvar,
-	  offsetof(struct cfg_redis, password_env), 0, 0 },
-	{ "password_file", cfg_f_path,
-	  offsetof(struct cfg_redis, password_file), 0, 0 },
-	{ "connect_timeout", cfg_f_ms,
-	  offsetof(struct cfg_redis, connect_timeout_ms), 1, 600000 },
-	{ "timeout", cfg_f_ms, offsetof(struct cfg_redis, timeout_ms), 1,
-	  600000 },
-	{ NULL, NULL, 0, 0, 0 }
-};
-
-static int
-cfg_redis_item(struct cfg_ctx *ctx, yaml_node_t *n, const char *where,
-    void *arg)
-{
-	struct cfg_env		*env = arg;
-	struct cfg_redis	*r;
-	int			 i;
-
-	env->redis = xreallocarray(env->redis, env->nredis + 1,
-	    sizeof *env->redis);
-	r = &env->redis[env->nredis++];
-	memset(r, 0, sizeof *r);
-	r->port = 6379;
-	r->connect_timeout_ms = 2000;
-	r->timeout_ms = 2000;
-	r->line = (int)cfg_line(n);
-	if (cfg_mapping(ctx, n, where, cfg_redis_fields, r) != 0 ||
-	    cfg_require(ctx, n, where, "name", r->name) != 0 ||
-	    cfg_require(ctx, n, where, "url", r->url) != 0 ||
-	    cfg_one_secret(ctx, n, where, r->password_env,
-	    r->password_file) != 0)
-		return (-1);
-	for (i = 0; i < env->nredis - 1; i++) {
-		if (strcmp(env->redis[i].name, r->name) == 0)
-			return (cfg_dup(ctx, n, where, r->name,
-			    env->redis[i].line));
-	}
-	return (0);
-}
-
-static int
-cfg_f_redis(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
-    const char *where, void *out)
-{
-	return (cfg_list(ctx, n, where, cfg_redis_item, out));
-}
-
-static const struct cfg_field cfg_env_fields[] = {
-	{ "production", cfg_f_bool, offsetof(struct cfg_env, production), 0, 0 },
-	{ "refresh", cfg_f_ms, offsetof(struct cfg_env, refresh_ms), 100,
-	  3600000 },
-	{ "postgres", cfg_f_pg, 0, 0, 0 },
-	{ "outbox", cfg_f_outbox, 0, 0, 0 },
-	{ "redis", cfg_f_redis, 0, 0, 0 },
-	{ NULL, NULL, 0, 0, 0 }
-};
-
-/* Every outbox names a postgres entry of its environment (which may come
- * later in the file, so this runs once the environment is read). */
-static int
-cfg_outbox_refs(struct cfg_ctx *ctx, const struct cfg_env *env,
-    yaml_node_t *n, const char *where)
-{
-	yaml_node_t	*at;
-	char		 w[CFG_WHERE + 32], known[160];
-	int		 i, j;
-
-	for (i = 0; i < env->noutbox; i++) {
-		if (config_pg(env, env->outbox[i].postgres) != NULL)
-			continue;
-		at = cfg_lookup(ctx, cfg_item(ctx, cfg_lookup(ctx, n,
-		    "outbox"), i), "postgres");
-		snprintf(w, sizeof w, "%s.outbox[%d].postgres", where, i);
-		*known = '\0';
-		for (j = 0; j < env->npg; j++)
-			cfg_list_add(known, sizeof known, env->pg[j].name);
-		return (cfg_fail(ctx, at != NULL ? at : n, w, "no postgres "
-		    "\"%s\" in %s (known: %s)", env->outbox[i].postgres,
-		    env->name, *known != '\0' ? known : "none"));
-	}
-	return (0);
-}
-
-static int
-cfg_env(struct cfg_ctx *ctx, struct config *cfg, yaml_node_t *k,
-    yaml_node_t *v)
-{
-	struct cfg_env	*env;
-	const char	*s = cfg_scalar(k);
-	char		 w[CFG_WHERE], q[40];
-	int		 i;
-
-	if (s == NULL || !cfg_name_ok(s)) {
-		return (cfg_fail(ctx, k, "environments", "bad environment "
-		    "name \"%s\": use at most 63 letters, digits, '.', '_' "
-		    "and '-'",
-		    s != NULL ? cfg_quote(s, q, sizeof q) : "?"));
-	}
-	snprintf(w, sizeof w, "environments.%s", s);
-	for (i = 0; i < cfg->nenvs; i++) {
-		if (strcmp(cfg->envs[i].name, s) == 0) {
-			return (cfg_fail(ctx, k, w, "given twice (first on "
-			    "line %d)", cfg->envs[i].line));
-		}
-	}
-	cfg->envs = xreallocarray(cfg->envs, cfg->nenvs + 1,
-	    sizeof *cfg->envs);
-	env = &cfg->envs[cfg->nenvs++];
-	memset(env, 0, sizeof *env);
-	env->name = xstrdup(s);
-	env->refresh_ms = 2000;
-	env->line = (int)cfg_line(k);
-	if (cfg_mapping(ctx, v, w, cfg_env_fields, env) != 0)
-		return (-1);
-	return (cfg_outbox_refs(ctx, env, v, w));
-}
-
-static int
-cfg_f_envs(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
-    const char *where, void *out)
-{
-	yaml_node_pair_t	*p;
-
-	if (n->type != YAML_MAPPING_NODE || n->data.mapping.pairs.start ==
-	    n->data.mapping.pairs.top) {
-		return (cfg_fail(ctx, n, where, "expected a mapping of "
-		    "environments (prod: ..., staging: ...)"));
-	}
-	if (n->data.mapping.pairs.top - n->data.mapping.pairs.start >
-	    CFG_MAX_ITEMS)
-		return (cfg_fail(ctx, n, where, "more than %d environments",
-		    CFG_MAX_ITEMS));
-	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	    p++) {
-		if (cfg_env(ctx, out, cfg_node(ctx, p->key),
-		    cfg_node(ctx, p->value)) != 0)
-			return (-1);
-	}
-	return (0);
-}
-
-static const struct cfg_field cfg_top_fields[] = {
-	{ "default_environment", cfg_f_name,
-	  offsetof(struct config, default_env), 0, 0 },
-	{ "environments", cfg_f_envs, 0, 0, 0 },
-	{ NULL, NULL, 0, 0, 0 }
-};
-
-static int
-cfg_top(struct cfg_ctx *ctx, yaml_node_t *root, struct config *cfg)
-{
-	char	known[160];
-	int	i;
-
-	if (root->type != YAML_MAPPING_NODE) {
-		return (cfg_fail(ctx, root, NULL, "the file must be a mapping "
-		    "with an environments key"));
-	}
-	if (cfg_mapping(ctx, root, "", cfg_top_fields, cfg) != 0 ||
-	    cfg_require(ctx, root, "", "environments", cfg->envs) != 0)
-		return (-1);
-	if (cfg->default_env == NULL)
-		return (0);
-	*known = '\0';
-	for (i = 0; i < cfg->nenvs; i++) {
-		if (strcmp(cfg->envs[i].name, cfg->default_env) == 0)
-			return (0);
-		cfg_list_add(known, sizeof known, cfg->envs[i].name);
-	}
-	return (cfg_fail(ctx, cfg_lookup(ctx, root, "default_environment"),
-	    "default_environment", "no environment \"%s\" (known: %s)",
-	    cfg->default_env, known));
 }
 
 /* Loading ---------------------------------------------------------------- */
@@ -1250,47 +698,6 @@ config_load(const char *path, struct error *err)
 	return (cfg);
 }
 
-static void
-cfg_env_free(struct cfg_env *env)
-{
-	struct cfg_outbox_columns	*c;
-	int				 i;
-
-	for (i = 0; i < env->npg; i++) {
-		free(env->pg[i].name);
-		free(env->pg[i].conninfo);
-		free(env->pg[i].service);
-		free(env->pg[i].password_env);
-		free(env->pg[i].password_file);
-	}
-	for (i = 0; i < env->noutbox; i++) {
-		c = &env->outbox[i].cols;
-		free(env->outbox[i].service);
-		free(env->outbox[i].postgres);
-		free(env->outbox[i].dbname);
-		free(env->outbox[i].schema);
-		free(env->outbox[i].table);
-		free(env->outbox[i].preset);
-		free(c->id);
-		free(c->occurred);
-		free(c->processed);
-		free(c->error);
-		free(c->type);
-	}
-	for (i = 0; i < env->nredis; i++) {
-		free(env->redis[i].name);
-		free(env->redis[i].url);
-		free(env->redis[i].host);
-		free(env->redis[i].username);
-		free(env->redis[i].password_env);
-		free(env->redis[i].password_file);
-	}
-	free(env->pg);
-	free(env->outbox);
-	free(env->redis);
-	free(env->name);
-}
-
 void
 config_free(struct config *cfg)
 {
@@ -1342,168 +749,4 @@ config_pg(const struct cfg_env *env, const char *name)
 			return (&env->pg[i]);
 	}
 	return (NULL);
-}
-
-/* Finding the file ------------------------------------------------------- */
-
-/* 0 and path in out if it exists; -1 otherwise (out keeps path when it
- * had to exist). */
-static int
-cfg_found(const char *path, char *out, size_t len, int must)
-{
-	struct stat	sb;
-
-	if (stat(path, &sb) != 0 || S_ISDIR(sb.st_mode)) {
-		if (must && len > 0)
-			strlcpy_(out, path, len);
-		return (-1);
-	}
-	if (strlcpy_(out, path, len) >= len) {
-		*out = '\0';
-		return (-1);
-	}
-	return (0);
-}
-
-int
-config_find(const char *explicit_path, char *out, size_t len)
-{
-	const char	*env, *home;
-	char		 path[PATH_MAX];
-
-	if (len == 0)
-		return (-1);
-	*out = '\0';
-	if (explicit_path != NULL)
-		return (cfg_found(explicit_path, out, len, 1));
-	if ((env = getenv("SITREP_CONFIG")) != NULL && *env != '\0')
-		return (cfg_found(env, out, len, 1));
-	if (cfg_found("sitrep.yaml", out, len, 0) == 0)
-		return (0);
-	/* The XDG spec says to ignore a relative $XDG_CONFIG_HOME. */
-	if ((env = getenv("XDG_CONFIG_HOME")) != NULL && *env == '/') {
-		snprintf(path, sizeof path, "%s/sitrep/config.yaml", env);
-		if (cfg_found(path, out, len, 0) == 0)
-			return (0);
-	} else if ((home = getenv("HOME")) != NULL && *home != '\0') {
-		snprintf(path, sizeof path, "%s/.config/sitrep/config.yaml",
-		    home);
-		if (cfg_found(path, out, len, 0) == 0)
-			return (0);
-	}
-	return (cfg_found("/etc/sitrep/config.yaml", out, len, 0));
-}
-
-/* Secrets ---------------------------------------------------------------- */
-
-/* Check and read an open secret file into buf (NUL-terminated). */
-static int
-cfg_secret_read(int fd, const char *path, char *buf, size_t len,
-    struct error *err)
-{
-	struct stat	sb;
-	size_t		 got = 0;
-	ssize_t		 n;
-
-	if (fstat(fd, &sb) != 0) {
-		error_set(err, "%s: %s", path, strerror(errno));
-		return (-1);
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		error_set(err, "%s: not a regular file", path);
-		return (-1);
-	}
-	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
-		error_set(err, "%s is readable by others; chmod 600", path);
-		return (-1);
-	}
-	while (got < len - 1 && (n = read(fd, buf + got, len - 1 - got)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			error_set(err, "%s: %s", path, strerror(errno));
-			return (-1);
-		}
-		got += n;
-	}
-	buf[got] = '\0';
-	if (got == len - 1 || memchr(buf, '\0', got) != NULL) {
-		error_set(err, "%s: not a password (too long or binary)", path);
-		return (-1);
-	}
-	return (0);
-}
-
-/* One line: drop one trailing newline (and CR); refuse more lines. */
-static int
-cfg_secret_line(char *buf, const char *what, struct error *err)
-{
-	size_t	len = strlen(buf);
-
-	if (len > 0 && buf[len - 1] == '\n')
-		buf[--len] = '\0';
-	if (len > 0 && buf[len - 1] == '\r')
-		buf[--len] = '\0';
-	if (strpbrk(buf, "\r\n") != NULL) {
-		error_set(err, "%s: more than one line", what);
-		return (-1);
-	}
-	if (len == 0) {
-		error_set(err, "%s is empty", what);
-		return (-1);
-	}
-	return (0);
-}
-
-static int
-cfg_secret_file(const char *file, char **out, struct error *err)
-{
-	const char	*home;
-	char		 path[PATH_MAX], buf[CFG_MAX_SECRET + 2];
-	int		 fd, rc = -1;
-
-	if (strncmp(file, "~/", 2) == 0) {
-		if ((home = getenv("HOME")) == NULL || *home == '\0') {
-			error_set(err, "%s: $HOME is not set", file);
-			return (-1);
-		}
-		snprintf(path, sizeof path, "%s/%s", home, file + 2);
-	} else
-		strlcpy_(path, file, sizeof path);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
-		error_set(err, "%s: %s", path, strerror(errno));
-		return (-1);
-	}
-	if (cfg_secret_read(fd, path, buf, sizeof buf, err) == 0 &&
-	    cfg_secret_line(buf, path, err) == 0) {
-		*out = xstrdup(buf);
-		rc = 0;
-	}
-	close(fd);
-	explicit_bzero(buf, sizeof buf);
-	return (rc);
-}
-
-int
-config_secret(const char *env, const char *file, char **out,
-    struct error *err)
-{
-	const char	*v = NULL;
-
-	*out = NULL;
-	if (env != NULL && (v = getenv(env)) != NULL) {
-		if (*v == '\0') {
-			error_set(err, "$%s is empty", env);
-			return (-1);
-		}
-		*out = xstrdup(v);
-		return (0);
-	}
-	if (file != NULL)
-		return (cfg_secret_file(file, out, err));
-	if (env != NULL) {
-		error_set(err, "$%s is not set", env);
-		return (-1);
-	}
-	return (0);
 }

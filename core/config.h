@@ -3,10 +3,12 @@
  * YAML, found as --config FILE, else $SITREP_CONFIG, ./sitrep.yaml,
  * $XDG_CONFIG_HOME/sitrep/config.yaml (~/.config/...), /etc/sitrep/
  * config.yaml.  It names environments (prod, staging, drill, ...), each
- * listing its sources.  Secrets never sit in the file: passwords come from
- * password_env / password_file, libpq service files and .pgpass.  Every
- * error names the file, the line and the key.  docs/configuration.md
- * documents every key. */
+ * listing its sources.  Secrets never sit in the file: passwords and tokens
+ * come from *_env / *_file keys, libpq service files and .pgpass, and
+ * Kubernetes credentials from the kubeconfig.  Every error names the file,
+ * the line and the key.  docs/configuration.md documents every key.
+ * Parsing is config.c, config_sections.c and config_http.c; finding the
+ * file and reading secrets is secret.c. */
 #ifndef SITREP_CONFIG_H
 #define SITREP_CONFIG_H
 
@@ -165,6 +167,11 @@ const struct cfg_postgres *config_pg(const struct cfg_env *, const char *);
  * variable wins when both are set.  0 and *out (caller frees; NULL when
  * neither is given), or -1 with err. */
 int		 config_secret(const char *env, const char *file, char **out,
+		     struct error *);
+/* A path of the file (password_file, ca_file, kubeconfig, ...) as it is
+ * opened: a leading "~/" is $HOME/.  0, or -1 with err ($HOME unset, or
+ * the result longer than len). */
+int		 config_path(const char *file, char *out, size_t len,
 		     struct error *);
 
 #endif

@@ -1,4 +1,5 @@
 /* snapshot.c: snapshot allocation and reference counting. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,97 @@ alert_severity_rank(const char *sev)
 	if (strcmp(sev, "warning") == 0)
 		return (1);
 	return (0);
+}
+
+void
+alert_runbook_name(const char *url, char *buf, size_t len)
+{
+	static const char *const exts[] = { ".md", ".html", ".htm", ".yaml",
+	    ".yml" };
+	size_t			 end = strcspn(url, "?#"), start, n, e, i;
+
+	while (end > 0 && url[end - 1] == '/')
+		end--;
+	for (start = end; start > 0 && url[start - 1] != '/'; start--)
+		continue;
+	n = end - start;
+	for (i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+		e = strlen(exts[i]);
+		if (n > e && strncmp(url + end - e, exts[i], e) == 0) {
+			n -= e;
+			break;
+		}
+	}
+	snprintf(buf, len, "%.*s", (int)n, url + start);
+}
+
+/* Bytes of value once escaped (\ and \n take two). */
+static size_t
+matcher_escaped_len(const char *v)
+{
+	size_t	n = 0;
+
+	for (; *v != '\0'; v++)
+		n += (*v == '\\' || *v == '\n') ? 2 : 1;
+	return (n);
+}
+
+int
+alert_matcher_add(char *m, size_t len, const char *name, const char *value)
+{
+	size_t	off = strlen(m), need;
+
+	need = strlen(name) + 1 + matcher_escaped_len(value) + 1;
+	if (off + need + 1 > len)
+		return (-1);
+	off += (size_t)sprintf(m + off, "%s=", name);
+	for (; *value != '\0'; value++) {
+		if (*value == '\\' || *value == '\n') {
+			m[off++] = '\\';
+			m[off++] = *value == '\n' ? 'n' : '\\';
+		} else
+			m[off++] = *value;
+	}
+	m[off++] = '\n';
+	m[off] = '\0';
+	return (0);
+}
+
+static void
+matcher_put(char *out, size_t len, size_t *n, char c)
+{
+	if (*n + 1 < len)
+		out[(*n)++] = c;
+}
+
+int
+alert_matcher_next(const char *m, size_t *pos, char *name, size_t namelen,
+    char *value, size_t valuelen)
+{
+	const char	*p = m + *pos;
+	size_t		 n = 0;
+
+	while (*p == '\n')
+		p++;
+	if (*p == '\0' || namelen == 0 || valuelen == 0)
+		return (0);
+	for (; *p != '\0' && *p != '=' && *p != '\n'; p++)
+		matcher_put(name, namelen, &n, *p);
+	name[n] = '\0';
+	n = 0;
+	if (*p == '=')
+		p++;
+	for (; *p != '\0' && *p != '\n'; p++) {
+		if (*p == '\\' && (p[1] == 'n' || p[1] == '\\')) {
+			p++;
+			matcher_put(value, valuelen, &n, *p == 'n' ? '\n' :
+			    '\\');
+		} else
+			matcher_put(value, valuelen, &n, *p);
+	}
+	value[n] = '\0';
+	*pos = (size_t)(p - m);
+	return (1);
 }
 
 struct snapshot *

@@ -8,6 +8,7 @@
 #ifndef SITREP_SNAPSHOT_H
 #define SITREP_SNAPSHOT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum snap_kind {
@@ -55,6 +56,8 @@ struct pods_data {
 	struct pod		*pods;
 	int			 ndeploys;
 	struct deployment	*deploys;
+	char			 note[192];	/* partial trouble or a warning
+						 * (TLS not verified), "" = none */
 };
 
 /* Replication ------------------------------------------------------------ */
@@ -147,6 +150,8 @@ struct circuit {
 struct circuits_data {
 	int		 n;
 	struct circuit	*rows;
+	char		 note[192];	/* partial trouble (a health check's
+					 * error), "" = none */
 };
 
 /* Alerts ----------------------------------------------------------------- */
@@ -159,7 +164,15 @@ struct alert {
 	char		 labels[160];	/* key labels, "k=v k=v" */
 	char		 summary[160];
 	char		 runbook_url[160];
+	char		 runbook[64];	/* local runbook name, from runbook_url
+					 * (alert_runbook_name), "" = none */
 	char		 fingerprint[32];
+	/* Every label, one "name=value\n" line each (alertname first), for
+	 * silence matchers.  A backslash or newline in a value is written
+	 * as \\ or \n (alert_matcher_next undoes it).  A label whose line
+	 * does not fit is left out whole, never cut. */
+	char		 matchers[512];
+	char		 silenced_by[64];	/* first silence id, "" = none */
 	int64_t		 starts_ms;
 	enum alert_state state;
 };
@@ -167,13 +180,15 @@ struct alert {
 struct alerts_data {
 	int		 n;
 	struct alert	*rows;
+	char		 note[192];	/* partial trouble (one Alertmanager of
+					 * a cluster not answering), "" = none */
 };
 
 /* Redis ------------------------------------------------------------------ */
 struct redis_replica {
 	char	 addr[64];		/* ip:port */
 	char	 state[16];		/* online, wait_bgsave, send_bulk */
-	int64_t	 lag_bytes;		/* master offset - replica offset */
+	int64_t	 lag_bytes;		/* master offset - replica offset, -1 */
 	int64_t	 lag_s;			/* seconds since its last ack, -1 */
 };
 
@@ -200,7 +215,7 @@ struct redis_node {
 	int64_t	 evicted_keys;
 	int64_t	 rejected_connections;
 	int64_t	 connected_clients;
-	int	 rdb_ok;		/* rdb_last_bgsave_status:ok */
+	int	 rdb_ok;		/* last save: 1 ok, 0 failed, -1 none */
 	int64_t	 rdb_changes;		/* rdb_changes_since_last_save */
 	int64_t	 rdb_last_save_age_s;
 	int	 aof_enabled;
@@ -235,5 +250,17 @@ void		 snapshot_unref(struct snapshot *);
 
 /* Severity of an alert's severity label: 2 critical, 1 warning, 0 other. */
 int		 alert_severity_rank(const char *);
+/* The local runbook an annotation names: the last path component without
+ * query, fragment or a .md/.html/.htm/.yaml/.yml extension.
+ * "https://runbooks.example.com/pod-crash-loop.md?x#y" -> "pod-crash-loop". */
+void		 alert_runbook_name(const char *url, char *, size_t);
+/* Append "name=value\n" (escaped) to an alert's matchers (size len) if the
+ * whole line fits; 0, or -1 when it does not (nothing is written). */
+int		 alert_matcher_add(char *matchers, size_t len, const char *name,
+		     const char *value);
+/* Walk the matchers: *pos starts at 0; fills name and value (unescaped,
+ * cut to their sizes) and returns 1, or 0 at the end. */
+int		 alert_matcher_next(const char *matchers, size_t *pos,
+		     char *name, size_t namelen, char *value, size_t valuelen);
 
 #endif

@@ -49,6 +49,17 @@ source_publish(struct source *src, struct snapshot *snap)
 	store_publish(src->store, src->name, snap);
 }
 
+int
+source_stopping(struct source *src)
+{
+	int	stop;
+
+	pthread_mutex_lock(&src->lock);
+	stop = src->stop;
+	pthread_mutex_unlock(&src->lock);
+	return (stop);
+}
+
 static void
 source_fail(struct source *src, const char *msg, int delay_ms)
 {

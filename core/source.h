@@ -67,6 +67,9 @@ void		 source_signal_stop(struct source *);
  * returns 0 if it did, -1 if it was left. */
 int		 source_stop(struct source *, int wait_ms);
 
+/* For classes: 1 once the source was asked to stop (a fetch that blocks,
+ * such as a watch, polls this to end promptly). */
+int		 source_stopping(struct source *);
 /* For classes: publish a snapshot (takes the reference). */
 void		 source_publish(struct source *, struct snapshot *);
 /* Delay before retry number n (1-based) with jitter, for tests. */

@@ -1,14 +1,38 @@
 /* alerts.c: the Alerts panel.  Alertmanager's alerts grouped by severity:
  * critical first, then warning, then the rest, newest first within a
  * group.  Silenced and inhibited alerts stay listed, greyed and last, so
- * that nobody wonders where an alert went; they do not count as firing. */
+ * that nobody wonders where an alert went; they do not count as firing.
+ *
+ * Silences from here (the actions of backends/alertmanager.h): m on an
+ * alert asks for a duration and a comment, shows the matchers (every label
+ * of the alert) and who creates it, then restates all of it for a y before
+ * anything is sent; M lists the silences; x expires the silence of a
+ * silenced alert after a y. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "action.h"
+#include "dialog.h"
+#include "keys.h"
+#include "pager.h"
 #include "panel.h"
 #include "util.h"
 #include "xmalloc.h"
+
+#define SILENCE_MIN_S	60
+#define SILENCE_MAX_S	(30 * 86400)
+#define WRAP		72	/* restated text, to fit an 80-column dialog */
+
+/* The silence being asked for.  Kept in the panel, not on the dialog, so
+ * that quitting with a dialog open leaves nothing behind. */
+struct alerts_priv {
+	char	name[64];		/* alertname */
+	char	matchers[512];		/* as struct alert */
+	char	silence[64];		/* to expire */
+	char	duration[32];
+	char	comment[256];
+};
 
 enum { C_SEV, C_NAME, C_LABELS, C_SUMMARY, C_SINCE, C_STATE, C_RUNBOOK,
 	C__COUNT };
@@ -26,7 +50,18 @@ static const struct table_col alerts_cols[C__COUNT] = {
 static void
 alerts_init(struct panel *p)
 {
+	struct alerts_priv	*pr = xcalloc(1, sizeof *pr);
+
 	p->table = table_new(alerts_cols, C__COUNT);
+	strlcpy_(pr->duration, "2h", sizeof pr->duration);
+	p->priv = pr;
+}
+
+static void
+alerts_free(struct panel *p)
+{
+	free(p->priv);
+	p->priv = NULL;
 }
 
 /* Silenced and inhibited alerts do not shout: rank 0. */
@@ -55,39 +90,24 @@ alert_cmp(const void *va, const void *vb)
 	return (strcmp(a->name, b->name));
 }
 
-/* "https://runbooks.example.com/pod-crash-loop.md?x#y" -> "pod-crash-loop". */
+/* A row's key: stable across refreshes. */
 static void
-runbook_name(const char *url, char *buf, size_t len)
+alert_key(const struct alert *a, char *buf, size_t len)
 {
-	static const char *const exts[] = { ".md", ".html", ".htm" };
-	size_t			 end = strcspn(url, "?#"), start, n, e, i;
-
-	while (end > 0 && url[end - 1] == '/')
-		end--;
-	for (start = end; start > 0 && url[start - 1] != '/'; start--)
-		continue;
-	n = end - start;
-	for (i = 0; i < sizeof exts / sizeof exts[0]; i++) {
-		e = strlen(exts[i]);
-		if (n > e && strncmp(url + end - e, exts[i], e) == 0) {
-			n -= e;
-			break;
-		}
-	}
-	snprintf(buf, len, "%.*s", (int)n, url + start);
+	snprintf(buf, len, "%s/%s", a->name, a->fingerprint[0] ?
+	    a->fingerprint : a->labels);
 }
 
 static void
 alert_row(struct panel *p, const struct alert *a, int64_t now)
 {
-	char		key[256], since[16], runbook[160];
+	char		key[256], since[16];
 	int		rank = alert_rank(a), quiet = a->state != ALERT_ACTIVE;
 	enum role	role = quiet ? ROLE_MUTED : ROLE_NORMAL;
 	enum role	hot = quiet ? ROLE_MUTED : rank ? panel_rank_role(rank) :
 			    ROLE_NORMAL;
 
-	snprintf(key, sizeof key, "%s/%s", a->name, a->fingerprint[0] ?
-	    a->fingerprint : a->labels);
+	alert_key(a, key, sizeof key);
 	table_row(p->table, key, rank);
 	table_cell(p->table, C_SEV, hot, a->severity);
 	table_cell(p->table, C_NAME, hot, a->name);
@@ -97,9 +117,8 @@ alert_row(struct panel *p, const struct alert *a, int64_t now)
 	table_cell_num(p->table, C_SINCE, role, (double)(now - a->starts_ms),
 	    since);
 	table_cell(p->table, C_STATE, role, alert_state_name(a->state));
-	runbook_name(a->runbook_url, runbook, sizeof runbook);
 	table_cell(p->table, C_RUNBOOK, quiet ? ROLE_MUTED : ROLE_ACCENT,
-	    runbook);
+	    a->runbook);
 }
 
 static void
@@ -152,7 +171,370 @@ alerts_summary(struct panel *p, char *buf, size_t len, enum role *role)
 	off = strlen(buf);
 	if (inhibited > 0 && off + 1 < len)
 		snprintf(buf + off, len - off, ", %d inhibited", inhibited);
+	off = strlen(buf);
+	if (d->note[0] != '\0' && off + 1 < len)
+		snprintf(buf + off, len - off, "; %s", d->note);
 }
+
+/* Silences --------------------------------------------------------------- */
+
+static void
+alerts_say(struct panel *p, int error, const char *msg)
+{
+	if (p->host != NULL && p->host->message != NULL)
+		p->host->message(p->host->arg, error, msg);
+}
+
+/* 1 when the host can run kind; says why not otherwise. */
+static int
+alerts_can(struct panel *p, const char *kind)
+{
+	if (p->host != NULL && p->host->actions != NULL &&
+	    actions_has(p->host->actions, kind))
+		return (1);
+	alerts_say(p, 1, "silences need an Alertmanager source "
+	    "(docs/alertmanager.md)");
+	return (0);
+}
+
+static const struct alert *
+alerts_selected(const struct panel *p)
+{
+	const char	*key = table_selected(p->table);
+	char		 buf[256];
+	int		 i;
+
+	if (key == NULL || p->snap == NULL)
+		return (NULL);
+	for (i = 0; i < p->snap->u.alerts.n; i++) {
+		alert_key(&p->snap->u.alerts.rows[i], buf, sizeof buf);
+		if (strcmp(buf, key) == 0)
+			return (&p->snap->u.alerts.rows[i]);
+	}
+	return (NULL);
+}
+
+/* The matchers on one line, "alertname=X namespace=Y". */
+static void
+matchers_line(const char *m, char *buf, size_t len)
+{
+	char	name[128], value[512];
+	size_t	pos = 0, off = 0;
+
+	buf[0] = '\0';
+	while (alert_matcher_next(m, &pos, name, sizeof name, value,
+	    sizeof value) && off + 1 < len)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s=%s",
+		    off ? " " : "", name, value);
+}
+
+static int
+matchers_count(const char *m)
+{
+	char	name[128], value[512];
+	size_t	pos = 0;
+	int	n = 0;
+
+	while (alert_matcher_next(m, &pos, name, sizeof name, value,
+	    sizeof value))
+		n++;
+	return (n);
+}
+
+/* Add text to d in lines of at most WRAP columns, cut at spaces. */
+static void
+dialog_wrapped(struct dialog *d, enum role role, const char *text)
+{
+	size_t	n, cut;
+
+	while (*text != '\0') {
+		n = strlen(text);
+		cut = n;
+		if (n > WRAP) {
+			for (cut = WRAP; cut > 0 && text[cut] != ' '; cut--)
+				continue;
+			if (cut == 0)
+				cut = WRAP;
+		}
+		dialog_line(d, role, "%.*s", (int)cut, text);
+		text += cut;
+		while (*text == ' ')
+			text++;
+	}
+}
+
+static void	silence_form(struct panel *, const char *, int);
+
+static void
+silence_done(void *arg, const struct action_req *req,
+    const struct action_result *res)
+{
+	alerts_say(arg, !res->ok, res->summary);
+}
+
+/* Start silence.create with what the operator confirmed. */
+static void
+silence_run(struct panel *p)
+{
+	struct alerts_priv	*pr = p->priv;
+	const char		*argv[ACTION_MAX_ARGS];
+	char			 name[128], value[512];
+	char			*own[ACTION_MAX_ARGS];
+	size_t			 pos = 0;
+	int			 argc = 0, i;
+
+	while (argc < ACTION_MAX_ARGS - 3 && alert_matcher_next(pr->matchers,
+	    &pos, name, sizeof name, value, sizeof value))
+		xasprintf(&own[argc++], "matcher=%s=%s", name, value);
+	xasprintf(&own[argc++], "duration=%s", pr->duration);
+	xasprintf(&own[argc++], "comment=%s", pr->comment);
+	xasprintf(&own[argc++], "created_by=%s", p->host->operator);
+	for (i = 0; i < argc; i++)
+		argv[i] = own[i];
+	if (actions_run(p->host->actions, "silence.create", argc, argv,
+	    silence_done, p) < 0)
+		alerts_say(p, 1, "silences need an Alertmanager source");
+	else
+		alerts_say(p, 0, "creating the silence...");
+	for (i = 0; i < argc; i++)
+		free(own[i]);
+}
+
+static void
+silence_confirm_closed(struct panel *p, struct dialog *d, int result)
+{
+	if (result == DIALOG_CONFIRM)
+		silence_run(p);
+	else
+		alerts_say(p, 0, "no silence created");
+}
+
+/* Exactly what will be created, for a y. */
+static void
+silence_confirm(struct panel *p)
+{
+	struct alerts_priv	*pr = p->priv;
+	struct dialog		*d = dialog_new("Create this silence?");
+	char			 m[600], until[16], *text;
+
+	matchers_line(pr->matchers, m, sizeof m);
+	fmt_clock_utc(until, sizeof until, now_ms() +
+	    parse_duration(pr->duration) * 1000);
+	xasprintf(&text, "Create silence for %s (until %s UTC): %s;",
+	    pr->duration, until, m);
+	dialog_wrapped(d, ROLE_NORMAL, text);
+	free(text);
+	xasprintf(&text, "comment: %s;", pr->comment);
+	dialog_wrapped(d, ROLE_NORMAL, text);
+	free(text);
+	dialog_line(d, ROLE_NORMAL, "by %s?", p->host->operator);
+	dialog_line(d, ROLE_MUTED, "%s", "");
+	dialog_line(d, ROLE_MUTED, "Alerts matching every one of these labels "
+	    "are silenced until it ends.");
+	dialog_hint(d, "y create the silence  n/Esc cancel");
+	p->host->dialog(p->host->arg, d, p, silence_confirm_closed);
+}
+
+/* Why the form cannot be sent (and the field to fix), or NULL. */
+static const char *
+silence_invalid(const struct alerts_priv *pr, int *field)
+{
+	int64_t	secs = parse_duration(pr->duration);
+
+	*field = 0;
+	if (secs < SILENCE_MIN_S || secs > SILENCE_MAX_S)
+		return ("duration: from 1m to 30d, e.g. 90m, 2h, 1d");
+	*field = 1;
+	if (pr->comment[strspn(pr->comment, " \t")] == '\0')
+		return ("a comment is required: why, and the ticket");
+	return (NULL);
+}
+
+static void
+silence_form_closed(struct panel *p, struct dialog *d, int result)
+{
+	struct alerts_priv	*pr = p->priv;
+	const char		*why;
+	int			 field;
+
+	strlcpy_(pr->duration, dialog_value(d, 0), sizeof pr->duration);
+	strlcpy_(pr->comment, dialog_value(d, 1), sizeof pr->comment);
+	if (result != DIALOG_CONFIRM) {
+		alerts_say(p, 0, "no silence created");
+		return;
+	}
+	if ((why = silence_invalid(pr, &field)) != NULL)
+		silence_form(p, why, field);	/* again, with the reason */
+	else
+		silence_confirm(p);
+}
+
+/* The form: duration and comment, with the matchers and the author;
+ * error (may be NULL) is shown with the cursor on field. */
+static void
+silence_form(struct panel *p, const char *error, int field)
+{
+	struct alerts_priv	*pr = p->priv;
+	struct dialog		*d;
+	char			 title[96], name[128], value[512];
+	size_t			 pos = 0;
+
+	snprintf(title, sizeof title, "Silence %s", pr->name);
+	d = dialog_new(title);
+	dialog_line(d, ROLE_NORMAL, "Matchers (every label of the alert):");
+	while (alert_matcher_next(pr->matchers, &pos, name, sizeof name,
+	    value, sizeof value))
+		dialog_line(d, ROLE_ACCENT, "  %s=%s", name, value);
+	dialog_line(d, ROLE_MUTED, "created by %s", p->host->operator);
+	dialog_field(d, "duration", pr->duration);
+	dialog_field(d, "comment", pr->comment);
+	if (field > 0)
+		dialog_key(d, KEYC_TAB);
+	if (error != NULL)
+		dialog_error(d, error);
+	dialog_hint(d, "Enter next / submit  Tab field  Esc cancel");
+	p->host->dialog(p->host->arg, d, p, silence_form_closed);
+}
+
+static int
+alerts_key_silence(struct panel *p)
+{
+	struct alerts_priv	*pr = p->priv;
+	const struct alert	*a = alerts_selected(p);
+
+	if (!alerts_can(p, "silence.create"))
+		return (1);
+	if (a == NULL || a->matchers[0] == '\0') {
+		alerts_say(p, 1, a == NULL ? "no alert selected" :
+		    "this alert has no labels to match");
+		return (1);
+	}
+	if (matchers_count(a->matchers) > ACTION_MAX_ARGS - 3) {
+		alerts_say(p, 1, "this alert has too many labels to silence "
+		    "from here: use amtool");
+		return (1);
+	}
+	if (strcmp(pr->name, a->name) != 0 ||
+	    strcmp(pr->matchers, a->matchers) != 0)
+		pr->comment[0] = '\0';
+	strlcpy_(pr->name, a->name, sizeof pr->name);
+	strlcpy_(pr->matchers, a->matchers, sizeof pr->matchers);
+	silence_form(p, NULL, 0);
+	return (1);
+}
+
+/* Expiring --------------------------------------------------------------- */
+
+static void
+expire_closed(struct panel *p, struct dialog *d, int result)
+{
+	struct alerts_priv	*pr = p->priv;
+	char			 arg[96];
+	const char		*argv[1] = { arg };
+
+	if (result != DIALOG_CONFIRM) {
+		alerts_say(p, 0, "silence kept");
+		return;
+	}
+	snprintf(arg, sizeof arg, "id=%s", pr->silence);
+	if (actions_run(p->host->actions, "silence.expire", 1, argv,
+	    silence_done, p) < 0)
+		alerts_say(p, 1, "silences need an Alertmanager source");
+	else
+		alerts_say(p, 0, "expiring the silence...");
+}
+
+static int
+alerts_key_expire(struct panel *p)
+{
+	struct alerts_priv	*pr = p->priv;
+	const struct alert	*a = alerts_selected(p);
+	struct dialog		*d;
+	char			 m[600];
+
+	if (!alerts_can(p, "silence.expire"))
+		return (1);
+	if (a == NULL || a->state != ALERT_SILENCED ||
+	    a->silenced_by[0] == '\0') {
+		alerts_say(p, 1, "the selected alert is not silenced");
+		return (1);
+	}
+	strlcpy_(pr->silence, a->silenced_by, sizeof pr->silence);
+	d = dialog_new("Expire this silence?");
+	dialog_line(d, ROLE_NORMAL, "Expire silence %s now?", pr->silence);
+	dialog_line(d, ROLE_NORMAL, "It silences %s:", a->name);
+	matchers_line(a->matchers, m, sizeof m);
+	dialog_wrapped(d, ROLE_ACCENT, m);
+	dialog_line(d, ROLE_MUTED, "Every alert it covers notifies again.");
+	dialog_hint(d, "y expire the silence  n/Esc cancel");
+	p->host->dialog(p->host->arg, d, p, expire_closed);
+	return (1);
+}
+
+/* Listing ---------------------------------------------------------------- */
+
+static void
+list_done(void *arg, const struct action_req *req,
+    const struct action_result *res)
+{
+	struct panel	*p = arg;
+	struct pager	*pg;
+	char		*text, *line, *next;
+
+	if (!res->ok || res->output == NULL) {
+		alerts_say(p, !res->ok, res->summary);
+		return;
+	}
+	pg = pager_new("Silences (Esc or q closes)");
+	pager_add(pg, ROLE_TITLE, res->summary);
+	pager_add(pg, ROLE_NORMAL, "");
+	text = xstrdup(res->output);
+	for (line = text; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (line[0] == ' ')
+			pager_add_wrapped(pg, ROLE_MUTED, 4, WRAP + 4, line);
+		else
+			pager_add(pg, ROLE_NORMAL, line);
+	}
+	free(text);
+	alerts_say(p, 0, res->summary);
+	p->host->pager(p->host->arg, pg);
+}
+
+static int
+alerts_key_list(struct panel *p)
+{
+	if (!alerts_can(p, "silence.list"))
+		return (1);
+	if (actions_run(p->host->actions, "silence.list", 0, NULL, list_done,
+	    p) > 0)
+		alerts_say(p, 0, "reading the silences...");
+	return (1);
+}
+
+static int
+alerts_key(struct panel *p, int key)
+{
+	switch (key) {
+	case 'm':
+		return (alerts_key_silence(p));
+	case 'M':
+		return (alerts_key_list(p));
+	case 'x':
+		return (alerts_key_expire(p));
+	}
+	return (0);
+}
+
+static const struct keyhelp alerts_keys[] = {
+	{ "m", "silence the selected alert (asks duration and comment, "
+	    "then y)" },
+	{ "M", "list the silences" },
+	{ "x", "expire the silence of the selected alert (then y)" },
+	{ "s / S", "sort by the next column / reverse the order" },
+	{ NULL, NULL }
+};
 
 const struct panel_class alerts_panel = {
 	.name = "alerts",
@@ -161,11 +543,19 @@ const struct panel_class alerts_panel = {
 	.init = alerts_init,
 	.update = alerts_update,
 	.summary = alerts_summary,
+	.key = alerts_key,
+	.keys = alerts_keys,
+	.free = alerts_free,
 	.help = "Alerts from Alertmanager, critical first, then warning, then "
 	    "the rest, newest first within each group. SEV is the severity "
 	    "label (critical is crit, warning is warn), LABELS the key "
 	    "labels, SINCE how long it has been firing, STATE active, "
 	    "silenced or inhibited, RUNBOOK the last part of the runbook_url "
-	    "annotation (the runbook to open). Silenced and inhibited alerts "
-	    "are greyed and listed last; the title counts them apart.",
+	    "(or runbook) annotation: the runbook to open. Silenced and "
+	    "inhibited alerts are greyed and listed last; the title counts "
+	    "them apart. m silences the selected alert: a silence matches "
+	    "every label of the alert, lasts the duration you give (1m to "
+	    "30d) and carries your comment and your user@host; it is "
+	    "restated for a y before it is sent to Alertmanager. M lists the "
+	    "silences, x expires the one silencing the selected alert.",
 };

@@ -56,7 +56,7 @@ static void	console_layout(struct console *);
 
 static const struct keyhelp global_keys[] = {
 	{ "Tab / S-Tab", "focus the next / previous panel" },
-	{ "1-5", "focus a panel by number" },
+	{ "1-6", "focus a panel by number" },
 	{ "z / Enter", "zoom the focused panel to full screen" },
 	{ "Esc", "back: close help, unzoom, clear the filter" },
 	{ "j k / Up Down", "move the selection" },
@@ -372,7 +372,7 @@ cmd_help(struct console *c, const char *arg)
 	}
 	pager_addf(c->help, ROLE_NORMAL, "  %-20s %s", ":PANEL",
 	    "focus a panel by name: :pods :replication :outbox :circuits "
-	    ":alerts");
+	    ":alerts :redis");
 	c->mode = MODE_HELP;
 }
 
@@ -518,12 +518,24 @@ console_on_key(void *arg, int key)
 
 /* Drawing ---------------------------------------------------------------- */
 
+/* Alerts share the top row with pods in the grid. */
+static int
+console_alerts_index(const struct console *c)
+{
+	int	i;
+
+	for (i = 0; i < c->npanels; i++)
+		if (c->panels[i]->cls->kind == SNAP_ALERTS)
+			return (i);
+	return (-1);
+}
+
 static void
 console_layout(struct console *c)
 {
 	screen_size(&c->rows, &c->cols);
 	layout_compute(&c->layout, c->rows, c->cols, c->npanels, c->focus,
-	    c->zoom);
+	    c->zoom, console_alerts_index(c));
 	c->all_dirty = 1;
 }
 

@@ -184,6 +184,6 @@ const struct panel_class outbox_panel = {
 	    "over 100 pending or the oldest over 1 minute. A growing OLDEST "
 	    "with 1M at zero means the publisher is stuck. \"-\" is a figure "
 	    "the table cannot tell (a MassTransit outbox deletes what it "
-	    "delivered, so it has no 1M or 5M); an outbox that cannot be read is "
-	    "crit, with the reason after its database name.",
+	    "delivered, so it has no 1M or 5M); an outbox that cannot be read "
+	    "is crit, with the reason after its database name.",
 };

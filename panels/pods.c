@@ -3,11 +3,16 @@
  * OOMKilled container shows beside its CrashLoopBackOff.  Problem pods rank
  * first; degraded deployments are named in the title. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "action.h"
+#include "keys.h"
 #include "kstatus.h"
+#include "pager.h"
 #include "panel.h"
 #include "util.h"
+#include "xmalloc.h"
 
 enum { C_NS, C_NAME, C_READY, C_STATUS, C_RESTARTS, C_LAST, C_AGE, C_NODE,
 	C__COUNT };
@@ -100,15 +105,24 @@ pods_summary(struct panel *p, char *buf, size_t len, enum role *role)
 		*role = ROLE_WARN;
 	else
 		*role = ROLE_OK;
+	/* A note (TLS not verified, deployments not readable) comes first:
+	 * it qualifies everything after it. */
+	off = 0;
+	if (d->note[0] != '\0') {
+		if (*role == ROLE_OK)
+			*role = ROLE_WARN;
+		n = snprintf(buf, len, "%s; ", d->note);
+		off = n > 0 && (size_t)n < len ? (size_t)n : len - 1;
+	}
 	if (crit + warn == 0)
-		n = snprintf(buf, len, "%d pods ok", d->npods);
+		n = snprintf(buf + off, len - off, "%d pods ok", d->npods);
 	else if (crit > 0 && warn > 0)
-		n = snprintf(buf, len, "%d crit %d warn of %d", crit, warn,
-		    d->npods);
+		n = snprintf(buf + off, len - off, "%d crit %d warn of %d",
+		    crit, warn, d->npods);
 	else
-		n = snprintf(buf, len, "%d %s of %d", crit + warn, crit ?
-		    "crit" : "warn", d->npods);
-	off = n > 0 && (size_t)n < len ? (size_t)n : len - 1;
+		n = snprintf(buf + off, len - off, "%d %s of %d", crit + warn,
+		    crit ? "crit" : "warn", d->npods);
+	off += n > 0 && (size_t)n < len - off ? (size_t)n : len - off - 1;
 	for (i = 0; i < d->ndeploys && off + 1 < len; i++) {
 		const struct deployment	*dp = &d->deploys[i];
 
@@ -122,7 +136,90 @@ pods_summary(struct panel *p, char *buf, size_t len, enum role *role)
 	}
 }
 
+/* Pod details ------------------------------------------------------------ */
+
+#define POD_DETAIL	"k8s.pod-detail"
+
+/* Headings start in the first column; the rest is indented. */
+static enum role
+detail_role(const char *line)
+{
+	if (line[0] != ' ' && line[0] != '\0')
+		return (ROLE_TITLE);
+	if (strstr(line, "  Warning  ") != NULL || strstr(line,
+	    "OOMKilled") != NULL || strstr(line, "CrashLoopBackOff") != NULL)
+		return (ROLE_WARN);
+	return (ROLE_NORMAL);
+}
+
+/* UI thread, when the action ends: show its text in a pager. */
+static void
+pods_detail_done(void *arg, const struct action_req *req,
+    const struct action_result *res)
+{
+	struct panel	*p = arg;
+	struct pager	*pg;
+	char		 title[256], *text, *line, *nl;
+
+	if (!res->ok || res->output == NULL) {
+		p->host->message(p->host->arg, 1, res->summary);
+		return;
+	}
+	snprintf(title, sizeof title, "Pod %s/%s (Esc closes)",
+	    action_arg(req, "ns"), action_arg(req, "pod"));
+	pg = pager_new(title);
+	text = xstrdup(res->output);
+	for (line = text; line != NULL && *line != '\0'; line = nl) {
+		if ((nl = strchr(line, '\n')) != NULL)
+			*nl++ = '\0';
+		pager_add(pg, detail_role(line), line);
+	}
+	free(text);
+	p->host->pager(p->host->arg, pg);
+	p->host->message(p->host->arg, 0, res->summary);
+}
+
+/* Enter: the selected pod's detail view, read off the UI thread. */
+static int
+pods_detail(struct panel *p)
+{
+	const char	*key = table_selected(p->table), *slash;
+	const char	*argv[2];
+	char		 ns[80], pod[160], a0[96], a1[176], msg[300];
+
+	if (p->host == NULL || key == NULL ||
+	    (slash = strchr(key, '/')) == NULL)
+		return (0);
+	if (p->host->actions == NULL || !actions_has(p->host->actions,
+	    POD_DETAIL)) {
+		p->host->message(p->host->arg, 1, "pod details need a "
+		    "Kubernetes source");
+		return (1);
+	}
+	snprintf(ns, sizeof ns, "%.*s", (int)(slash - key), key);
+	snprintf(pod, sizeof pod, "%s", slash + 1);
+	snprintf(a0, sizeof a0, "ns=%s", ns);
+	snprintf(a1, sizeof a1, "pod=%s", pod);
+	argv[0] = a0;
+	argv[1] = a1;
+	if (actions_run(p->host->actions, POD_DETAIL, 2, argv,
+	    pods_detail_done, p) < 0)
+		return (1);
+	snprintf(msg, sizeof msg, "loading pod %s/%s details...", ns, pod);
+	p->host->message(p->host->arg, 0, msg);
+	return (1);
+}
+
+static int
+pods_key(struct panel *p, int key)
+{
+	if (key == KEYC_ENTER)
+		return (pods_detail(p));
+	return (0);
+}
+
 static const struct keyhelp pods_keys[] = {
+	{ "Enter", "the pod's containers, events and last log lines" },
 	{ "s / S", "sort by the next column / reverse the order" },
 	{ NULL, NULL }
 };
@@ -134,6 +231,7 @@ const struct panel_class pods_panel = {
 	.init = pods_init,
 	.update = pods_update,
 	.summary = pods_summary,
+	.key = pods_key,
 	.keys = pods_keys,
 	.help = "Pods as kubectl shows them; problem pods first. LAST is the "
 	    "last termination reason (OOMKilled), RESTARTS shows how long "

@@ -17,12 +17,12 @@ enum { C_NAME, C_ADDR, C_ROLE, C_LINK, C_LAG, C_MEMORY, C_EVICTED,
 	C_REJECTED, C_CLIENTS, C_PERSIST, C__COUNT };
 
 static const struct table_col redis_cols[C__COUNT] = {
-	{ "NAME", 12, 2, 0, 0 },
+	{ "NAME", 16, 2, 0, 0 },
 	{ "ADDR", 15, 1, 0, 6 },
 	{ "ROLE", 7, 0, 0, 0 },
 	{ "LINK", 8, 0, 0, 0 },
 	{ "LAG", 7, 0, 1, 2 },
-	{ "MEMORY", 17, 1, 1, 0 },
+	{ "MEMORY", 19, 1, 1, 0 },
 	{ "EVICTED", 7, 0, 1, 4 },
 	{ "REJECTED", 8, 0, 1, 3 },
 	{ "CLIENTS", 7, 0, 1, 5 },
@@ -322,7 +322,8 @@ master_summary(const struct redis_data *d, char *buf, size_t len)
 	return (0);
 }
 
-/* Unreachable servers and broken links, by name when there is one. */
+/* Unreachable servers and broken links: one server alone by name with its
+ * error, else short enough that "link DOWN" survives a narrow title. */
 static int
 outage_summary(const struct redis_data *d, char *buf, size_t len)
 {
@@ -338,8 +339,10 @@ outage_summary(const struct redis_data *d, char *buf, size_t len)
 	if (down + links == 0)
 		return (-1);
 	buf[0] = '\0';
-	if (down == 1)
+	if (down == 1 && links == 0)
 		snprintf(buf, len, "%s: %s", first->name, first->error);
+	else if (down == 1)
+		snprintf(buf, len, "%s down", first->name);
 	else if (down > 1)
 		snprintf(buf, len, "%d servers unreachable", down);
 	off = strlen(buf);

@@ -1,8 +1,11 @@
-/* replication.c: the Replication panel.  One row per standby as
- * pg_stat_replication shows it (the byte gaps between the WAL positions,
- * the replay lag and its history), then one row per replication slot, since
- * an inactive slot retaining WAL fills the primary's disk as surely as a
- * lagging standby.  Broken standbys and slots at risk rank first. */
+/* replication.c: the Replication panel.  First one row per configured
+ * server as it sees itself (primary, standby with its WAL receiver and its
+ * own replay lag, or down with the reason), then one row per standby as
+ * the primary's pg_stat_replication shows it (the byte gaps between the
+ * WAL positions, the replay lag and its history), then one row per
+ * replication slot, since an inactive slot retaining WAL fills the
+ * primary's disk as surely as a lagging standby.  Servers down, standbys
+ * cut off and slots at risk rank first. */
 #include <stdio.h>
 #include <string.h>
 
@@ -15,7 +18,7 @@ enum { C_NAME, C_CLIENT, C_STATE, C_SYNC, C_PENDING, C_WRITE, C_FLUSH,
 static const struct table_col repl_cols[C__COUNT] = {
 	{ "NAME", 20, 2, 0, 0 },
 	{ "CLIENT", 11, 1, 0, 3 },
-	{ "STATE", 12, 0, 0, 0 },
+	{ "STATE", 24, 2, 0, 0 },
 	{ "SYNC", 10, 0, 0, 2 },
 	{ "PENDING", 8, 0, 1, 4 },
 	{ "WRITE", 8, 0, 1, 4 },
@@ -132,6 +135,96 @@ standby_row(struct panel *p, const struct standby *sb)
 	    sb->nhist, LAG_WARN_S));
 }
 
+static int
+is_role(const struct pg_server *sv, const char *role)
+{
+	return (strcmp(sv->role, role) == 0);
+}
+
+/* A standby whose receiver is known and not streaming. */
+static int
+cut_off(const struct pg_server *sv)
+{
+	return (is_role(sv, "standby") && sv->receiver[0] != '\0' &&
+	    strcmp(sv->receiver, "streaming") != 0);
+}
+
+static int
+count_primaries(const struct repl_data *d)
+{
+	int	i, n = 0;
+
+	for (i = 0; i < d->nservers; i++)
+		n += is_role(&d->servers[i], "primary");
+	return (n);
+}
+
+/* primaries > 1 is a split brain: every primary is crit. */
+static int
+server_rank(const struct pg_server *sv, int primaries)
+{
+	int	rank = 0;
+
+	if (is_role(sv, "down") || cut_off(sv) ||
+	    (is_role(sv, "primary") && primaries > 1))
+		return (2);
+	if (is_role(sv, "standby"))
+		rank = lag_rank(sv->replay_lag_s);
+	if ((sv->replay_paused || sv->error[0] != '\0') && rank < 1)
+		rank = 1;
+	return (rank);
+}
+
+/* "standby streaming", "standby DISCONNECTED 45s", "down: why". */
+static void
+server_state(const struct pg_server *sv, char *buf, size_t len)
+{
+	char	age[16];
+	size_t	n;
+
+	if (is_role(sv, "down")) {
+		snprintf(buf, len, "down%s%s", sv->error[0] ? ": " : "",
+		    sv->error);
+		return;
+	}
+	if (cut_off(sv)) {
+		age[0] = '\0';
+		if (sv->last_msg_age_s >= 0)
+			fmt_age(age, sizeof age, (int64_t)sv->last_msg_age_s);
+		snprintf(buf, len, "standby DISCONNECTED%s%s", age[0] ? " " :
+		    "", age);
+	} else
+		snprintf(buf, len, "%s%s%s", sv->role, sv->receiver[0] ? " " :
+		    "", sv->receiver);
+	n = strlen(buf);
+	if (sv->replay_paused && n < len)
+		n += (size_t)snprintf(buf + n, len - n, ", replay paused");
+	if (sv->error[0] != '\0' && n < len)
+		snprintf(buf + n, len - n, ": %s", sv->error);
+}
+
+static void
+server_row(struct panel *p, const struct pg_server *sv, int primaries)
+{
+	char		key[80], state[256];
+	int		rank = server_rank(sv, primaries);
+	enum role	role = rank ? panel_rank_role(rank) : ROLE_OK;
+
+	snprintf(key, sizeof key, "server/%s", sv->name);
+	table_row(p->table, key, rank);
+	table_cell(p->table, C_NAME, rank ? role : ROLE_NORMAL, sv->name);
+	if (is_role(sv, "standby"))
+		table_cell(p->table, C_CLIENT, ROLE_MUTED, sv->upstream);
+	else
+		table_cell(p->table, C_CLIENT, ROLE_MUTED, sv->version);
+	server_state(sv, state, sizeof state);
+	table_cell(p->table, C_STATE, role, state);
+	if (!is_role(sv, "standby"))
+		return;
+	bytes_cell(p, C_TOTAL, sv->receive_replay_bytes, ROLE_NORMAL);
+	lag_cell(p, sv->replay_lag_s);
+}
+
 static void
 slot_row(struct panel *p, const struct repl_slot *sl)
 {
@@ -157,6 +250,8 @@ repl_update(struct panel *p, const struct snapshot *s)
 	int			 i;
 
 	table_begin(p->table);
+	for (i = 0; i < d->nservers; i++)
+		server_row(p, &d->servers[i], count_primaries(d));
 	for (i = 0; i < d->nstandbys; i++)
 		standby_row(p, &d->standbys[i]);
 	for (i = 0; i < d->nslots; i++)
@@ -164,12 +259,64 @@ repl_update(struct panel *p, const struct snapshot *s)
 	table_end(p->table);
 }
 
-/* ", 1 not streaming, 2 slots at risk" after the lag; the worst rank. */
+/* Append ", N what" or ", NAME one" (for a single one) to buf. */
+static void
+more_add(char *buf, size_t len, int n, const char *name, const char *one,
+    const char *many)
+{
+	size_t	o = strlen(buf);
+
+	if (n == 1 && name != NULL)
+		snprintf(buf + o, len - o, ", %s %s", name, one);
+	else if (n > 0)
+		snprintf(buf + o, len - o, ", %d %s", n, many);
+}
+
+/* The servers' problems into buf; the worst rank. */
+static int
+server_problems(const struct repl_data *d, char *buf, size_t len)
+{
+	const struct pg_server	*sv, *cut = NULL, *down = NULL, *paused = NULL;
+	int			 i, ncut = 0, ndown = 0, npaused = 0, worst = 0;
+	int			 primaries = count_primaries(d), r;
+
+	for (i = 0; i < d->nservers; i++) {
+		sv = &d->servers[i];
+		r = server_rank(sv, primaries);
+		worst = r > worst ? r : worst;
+		if (cut_off(sv)) {
+			ncut++;
+			cut = sv;
+		}
+		if (is_role(sv, "down")) {
+			ndown++;
+			down = sv;
+		}
+		if (sv->replay_paused) {
+			npaused++;
+			paused = sv;
+		}
+	}
+	if (primaries > 1)
+		more_add(buf, len, primaries, NULL, "", "primaries");
+	more_add(buf, len, ndown, down ? down->name : NULL, "down",
+	    "servers down");
+	more_add(buf, len, ncut, cut ? cut->name : NULL, "disconnected",
+	    "standbys disconnected");
+	more_add(buf, len, npaused, paused ? paused->name : NULL,
+	    "replay paused", "standbys paused");
+	return (worst);
+}
+
+/* ", 1 not streaming, lab-b disconnected, 2 slots at risk" after the
+ * lag; the worst rank. */
 static int
 repl_problems(const struct repl_data *d, char *buf, size_t len)
 {
-	int	i, down = 0, slots = 0, worst = 0, r;
+	int	i, down = 0, slots = 0, worst, r;
 
+	buf[0] = '\0';
+	worst = server_problems(d, buf, len);
 	for (i = 0; i < d->nstandbys; i++) {
 		r = standby_rank(&d->standbys[i]);
 		worst = r > worst ? r : worst;
@@ -180,22 +327,63 @@ repl_problems(const struct repl_data *d, char *buf, size_t len)
 		worst = r > worst ? r : worst;
 		slots += r > 0;
 	}
-	buf[0] = '\0';
-	if (down > 0)
-		snprintf(buf, len, ", %d not streaming", down);
-	if (slots > 0)
-		snprintf(buf + strlen(buf), len - strlen(buf),
-		    ", %d slot%s at risk", slots, slots == 1 ? "" : "s");
+	more_add(buf, len, down, NULL, "", "not streaming");
+	more_add(buf, len, slots, NULL, "", slots == 1 ? "slot at risk" :
+	    "slots at risk");
 	return (worst);
+}
+
+/* The worst replay lag of any standby, either side; -1 unknown. */
+static double
+worst_lag(const struct repl_data *d)
+{
+	double	worst = -1;
+	int	i;
+
+	for (i = 0; i < d->nstandbys; i++)
+		if (d->standbys[i].replay_lag_s > worst)
+			worst = d->standbys[i].replay_lag_s;
+	for (i = 0; i < d->nservers; i++)
+		if (is_role(&d->servers[i], "standby") &&
+		    d->servers[i].replay_lag_s > worst)
+			worst = d->servers[i].replay_lag_s;
+	return (worst);
+}
+
+/* Any standby seen at all: in pg_stat_replication or streaming itself. */
+static int
+any_standby(const struct repl_data *d)
+{
+	int	i;
+
+	for (i = 0; i < d->nservers; i++)
+		if (is_role(&d->servers[i], "standby") &&
+		    strcmp(d->servers[i].receiver, "streaming") == 0)
+			return (1);
+	return (d->nstandbys > 0);
+}
+
+/* The primary's own row when it has something to say, else NULL. */
+static const struct pg_server *
+primary_error(const struct repl_data *d)
+{
+	int	i;
+
+	for (i = 0; i < d->nservers; i++)
+		if (strcmp(d->servers[i].name, d->server) == 0 &&
+		    d->servers[i].error[0] != '\0')
+			return (&d->servers[i]);
+	return (NULL);
 }
 
 static void
 repl_summary(struct panel *p, char *buf, size_t len, enum role *role)
 {
 	const struct repl_data	*d = &p->snap->u.repl;
-	char			 lag[16] = "unknown", more[64];
-	double			 worst = -1;
-	int			 i, rank;
+	const struct pg_server	*pe;
+	char			 lag[16] = "unknown", more[128];
+	double			 worst = worst_lag(d);
+	int			 rank;
 
 	if (strcmp(d->role, "down") == 0) {
 		*role = ROLE_CRIT;
@@ -207,18 +395,20 @@ repl_summary(struct panel *p, char *buf, size_t len, enum role *role)
 		snprintf(buf, len, "standby (in recovery)");
 		return;
 	}
-	if (d->nstandbys == 0) {
-		*role = strcmp(d->role, "primary") == 0 ? ROLE_CRIT :
-		    ROLE_MUTED;
-		snprintf(buf, len, "no standbys connected");
+	rank = repl_problems(d, more, sizeof more);
+	if ((pe = primary_error(d)) != NULL) {
+		*role = panel_rank_role(rank > 1 ? 2 : 1);
+		snprintf(buf, len, "primary %s: %s", pe->name, pe->error);
 		return;
 	}
-	for (i = 0; i < d->nstandbys; i++)
-		if (d->standbys[i].replay_lag_s > worst)
-			worst = d->standbys[i].replay_lag_s;
+	if (!any_standby(d)) {
+		*role = strcmp(d->role, "primary") == 0 ? ROLE_CRIT :
+		    ROLE_MUTED;
+		snprintf(buf, len, "no standbys connected%s", more);
+		return;
+	}
 	if (worst >= 0)
 		fmt_duration(lag, sizeof lag, worst);
-	rank = repl_problems(d, more, sizeof more);
 	*role = panel_rank_role(rank);
 	snprintf(buf, len, "%s %s, worst lag %s%s", d->role[0] ? d->role :
 	    "server", d->server, lag, more);
@@ -231,8 +421,19 @@ const struct panel_class replication_panel = {
 	.init = repl_init,
 	.update = repl_update,
 	.summary = repl_summary,
-	.help = "Standbys as pg_stat_replication shows them, then the "
-	    "replication slots. PENDING, WRITE, FLUSH and REPLAY are the WAL "
+	.help = "First every configured PostgreSQL server as it sees "
+	    "itself: the primary (CLIENT is its version), a standby (CLIENT "
+	    "is the server it streams from, STATE its WAL receiver, REPLAY "
+	    "LAG and TOTAL what it received but has not replayed yet, in time "
+	    "and bytes; 0 when all it received is replayed, so an idle "
+	    "primary shows no lag), or a server that cannot be read (STATE "
+	    "says why). A server is crit when it is down or a standby is "
+	    "DISCONNECTED (no WAL receiver, or nothing heard from its primary "
+	    "for longer than a healthy link stays silent), warn when replay is "
+	    "paused or it cannot show everything (e.g. a user without "
+	    "pg_monitor). Then the standbys as the primary's "
+	    "pg_stat_replication shows them, then the replication slots. "
+	    "PENDING, WRITE, FLUSH and REPLAY are the WAL "
 	    "bytes each stage is behind the one before it (sent, written, "
 	    "flushed, replayed); TOTAL is how far replay is behind the "
 	    "primary. REPLAY LAG is in time, HISTORY its recent trend. A "

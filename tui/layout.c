@@ -11,29 +11,33 @@ rect(int y, int x, int h, int w)
 	return (r);
 }
 
+/* Top row: the first panel (wide) and panel `right`; bottom row: the rest
+ * in order, the first of them with a double share (the widest table). */
 static void
-layout_grid(struct layout *l, int top, int body, int cols, int n)
+layout_grid(struct layout *l, int top, int body, int cols, int n, int right)
 {
 	int	toph = (body * 55) / 100, both = body - toph;
 	int	leftw = (cols * 60) / 100;
-	int	i, nb = n - 2, x = 0, w;
+	int	i, k, nb = n - 2, x = 0, w;
 
 	if (n == 1) {
 		l->panels[0] = rect(top, 0, body, cols);
 		return;
 	}
+	if (right <= 0 || right >= n)
+		right = n - 1;
 	l->panels[0] = rect(top, 0, toph, leftw);
-	l->panels[n - 1] = rect(top, leftw, toph, cols - leftw);
+	l->panels[right] = rect(top, leftw, toph, cols - leftw);
 	if (nb <= 0) {
-		l->panels[0].h = l->panels[n - 1].h = body;
+		l->panels[0].h = l->panels[right].h = body;
 		return;
 	}
-	/* The first bottom panel (replication, the widest table) gets a
-	 * double share. */
-	for (i = 0; i < nb; i++) {
+	for (i = 0, k = 1; i < nb; i++, k++) {
+		if (k == right)
+			k++;
 		w = (i == nb - 1) ? cols - x : cols * (i == 0 ? 2 : 1) /
 		    (nb + 1);
-		l->panels[1 + i] = rect(top + toph, x, both, w);
+		l->panels[k] = rect(top + toph, x, both, w);
 		x += w;
 	}
 }
@@ -62,7 +66,7 @@ layout_stack(struct layout *l, int top, int body, int cols, int n, int focus)
 
 void
 layout_compute(struct layout *l, int rows, int cols, int n, int focus,
-    int zoom)
+    int zoom, int right)
 {
 	int	i, body = rows - 2;
 
@@ -90,7 +94,7 @@ layout_compute(struct layout *l, int rows, int cols, int n, int focus,
 	}
 	if (cols >= LAYOUT_GRID_COLS && rows >= LAYOUT_GRID_ROWS) {
 		l->mode = LAYOUT_GRID;
-		layout_grid(l, 1, body, cols, n);
+		layout_grid(l, 1, body, cols, n, right);
 	} else {
 		l->mode = LAYOUT_STACK;
 		layout_stack(l, 1, body, cols, n, focus);

@@ -2,8 +2,8 @@
  * unit-tested; knows nothing of what the panels show.
  *
  *   >= 160 columns (and >= 30 rows): GRID, every panel with full rows.  The
- *      first panel and the last share the top row (first gets ~60%); the
- *      others split the bottom row.
+ *      first panel and panel `right` (-1 = the last) share the top row
+ *      (first gets ~60%); the others split the bottom row in order.
  *   >= 80x24: STACK, the focused panel large, every other panel a strip of
  *      LAYOUT_STRIP rows (title + its most important rows), or 2 rows when
  *      there are so many panels that the focused one would get fewer than
@@ -40,6 +40,6 @@ struct layout {
 
 /* Compute the layout of n panels for rows x cols. */
 void	 layout_compute(struct layout *, int rows, int cols, int n, int focus,
-	    int zoom);
+	    int zoom, int right);
 
 #endif

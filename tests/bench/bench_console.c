@@ -6,7 +6,9 @@
  *   - peak RSS (VmHWM),
  *   - CPU seconds and bytes written to the terminal over IDLE seconds,
  *   - keystroke-to-screen latency (j/k moving the selection): median, p95.
- * Usage: bench_console [SITREP] [IDLE_SECONDS] [COLS ROWS] */
+ * Usage: bench_console [SITREP] [IDLE_SECONDS] [COLS ROWS] [ARGS...]
+ * ARGS replace "--demo --refresh=1000"; BENCH_MARKS (default 5) is how
+ * many "ago" mark a complete frame. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -115,9 +117,10 @@ main(int argc, char **argv)
 	size_t		 kept = 0;
 	double		 t0, t_first = -1, cpu0, cpu1, lat[KEYS];
 	long		 hwm = 0, bytes = 0, n;
-	int		 fd, i, status;
+	int		 fd, i, status, marks;
 	pid_t		 pid;
 
+	marks = getenv("BENCH_MARKS") ? atoi(getenv("BENCH_MARKS")) : 5;
 	if (argc > 4) {
 		ws.ws_col = (unsigned short)atoi(argv[3]);
 		ws.ws_row = (unsigned short)atoi(argv[4]);
@@ -132,13 +135,18 @@ main(int argc, char **argv)
 		setenv("TERM", "xterm-256color", 1);
 		setenv("LANG", "C.UTF-8", 1);
 		unsetenv("NO_COLOR");
-		execl(bin, bin, "--demo", "--refresh=1000", (char *)NULL);
+		if (argc > 5) {
+			argv[4] = (char *)bin;
+			execv(bin, argv + 4);
+		} else
+			execl(bin, bin, "--demo", "--refresh=1000",
+			    (char *)NULL);
 		_exit(127);
 	}
 	while (mono() - t0 < 10) {
 		if (drain(fd, 5, first, sizeof first - 1, &kept) < 0)
 			break;
-		if (count(first, "ago") >= 5) {
+		if (count(first, "ago") >= marks) {
 			t_first = mono() - t0;
 			break;
 		}

@@ -4,7 +4,7 @@
 # themes, resize, too-small terminals, quit and signals.
 . "$(dirname "$0")/lib.bash"
 
-TITLES=("1 Pods" "2 Replication" "3 Outbox" "4 Circuits" "5 Alerts")
+TITLES=("1 Pods" "2 Replication" "3 Outbox" "4 Circuits" "5 Alerts" "6 Redis")
 
 all_titles() {
 	local s t
@@ -17,7 +17,8 @@ all_titles() {
 # --- 200x50: the grid, every panel with data ------------------------------
 start 200 50 -- --demo
 check "starts and shows DEMO in the status bar" wait_for "DEMO calm" 10
-check "grid at 200x50 shows all five panels" all_titles
+check "grid at 200x50 shows all six panels" all_titles
+check "redis panel shows the demo cache and its replica" wait_for "redis-cache-repl[a-z]* +replic" 5
 check "pods panel has pods with kubectl columns" wait_for "gateway-[a-z0-9]+-[a-z0-9]+ .* Running" 5
 check "pods panel shows READY and RESTARTS columns" wait_for "READY +STATUS +RESTARTS" 2
 both_standbys() { wait_for pg-standby-1 5 && wait_for pg-standby-2 1; }
@@ -99,9 +100,11 @@ check "terminal left the alternate screen" test "$(tm display -p -t t '#{alterna
 # --- 80x24: every panel visible, the focused one large --------------------
 start 80 24 -- --demo
 check "80x24 starts" wait_for "DEMO calm" 10
-check "80x24 shows all five panels" all_titles
+check "80x24 shows all six panels" all_titles
 check "80x24 focused pods panel has column headings" wait_for "NAME .*READY" 3
-check "80x24 strips show rows of other panels" wait_for "pg-standby-[12]" 3
+# Six panels at 24 rows: strips of two rows, the title and the worst row.
+check "80x24 strips show rows of other panels" wait_for "pg-(primary|standby-[12]) " 3
+check "80x24 redis strip shows its master" wait_for "redis-cache +master" 3
 keys 5
 check "80x24 focus alerts by number" wait_for "SEV +ALERTNAME" 3
 keys C-c

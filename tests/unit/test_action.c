@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -35,8 +36,11 @@ slow(void *ctx, const struct action_req *req, struct action_result *res,
 {
 	int	i;
 
-	for (i = 0; i < 500 && !*cancel; i++)
+	for (i = 0; i < 500 && !*cancel; i++) {
+		if (i == 0)
+			action_emit(req, "line 1\n", 7);
 		usleep(10000);
+	}
 	snprintf(res->summary, sizeof res->summary, "%s",
 	    *cancel ? "cancelled" : "finished");
 	return (*cancel ? -1 : 0);
@@ -128,9 +132,18 @@ test_cancel(void **state)
 
 	memset(&s, 0, sizeof s);
 	actions_register(a, "slow", slow, NULL);
+	char	*out;
+	size_t	 len = 0;
+
 	id = actions_run(a, "slow", 0, NULL, on_done, &s);
 	usleep(30000);
 	assert_int_equal(actions_running(a), 1);
+	out = actions_peek_output(a, id, &len);
+	assert_non_null(out);
+	assert_string_equal(out, "line 1\n");
+	assert_int_equal(len, 7);
+	free(out);
+	assert_null(actions_peek_output(a, id + 99, &len));
 	actions_cancel(a, id);
 	wait_collect(a, st, &s);
 	assert_int_equal(s.calls, 1);

@@ -54,7 +54,40 @@ static const char full_yaml[] =
     "      - name: sessions\n"
     "        url: rediss://app@[::1]\n"
     "        password_env: REDIS_PASSWORD\n"
-    "  staging:\n"						/* 35 */
+    "    kubernetes:\n"						/* 35 */
+    "      kubeconfig: ~/.kube/prod.yaml\n"
+    "      context: arn:aws:eks:eu-west-1:123456789012:cluster/prod\n"
+    "      namespace: erp-system\n"
+    "      timeout: 15s\n"
+    "    alertmanager:\n"					/* 40 */
+    "      - name: am-1\n"
+    "        url: https://am-1.internal:9093\n"
+    "        ca_file: /etc/ssl/internal-ca.pem\n"
+    "        cert_file: /etc/sitrep/client.pem\n"
+    "        key_file: /etc/sitrep/client.key\n"			/* 45 */
+    "        token_file: /etc/sitrep/am.token\n"
+    "        connect_timeout: 1s\n"
+    "        timeout: 5s\n"
+    "      - name: am-2\n"
+    "        url: https://am-2.internal:9093/alertmanager\n"	/* 50 */
+    "        insecure: true\n"
+    "        basic_user: sitrep\n"
+    "        password_env: AM_PASSWORD\n"
+    "    prometheus:\n"
+    "      url: http://prometheus.monitoring:9090\n"		/* 55 */
+    "      token_env: PROM_TOKEN\n"
+    "      circuits: custom\n"
+    "      query: 'max by (app, dep, st) (breaker_state)'\n"
+    "      labels: {service: app, dependency: dep, state: st}\n"
+    "    health:\n"						/* 60 */
+    "      - name: finance\n"
+    "        url: http://finance.erp-system.svc:8080/health/ready\n"
+    "        timeout: 500ms\n"
+    "      - name: orders\n"
+    "        url: http://[fd00::7]:8080/health\n"			/* 65 */
+    "        basic_user: probe\n"
+    "        password_file: /etc/sitrep/health.pass\n"
+    "  staging:\n"
     "    production: false\n"
     "    refresh: 2\n";
 
@@ -313,7 +346,8 @@ test_unknown_keys(void **state)
 	    "default_environment or environments");
 	expect_err("environments:\n  prod:\n    prodution: true\n",
 	    "sitrep.yaml:3: environments.prod.prodution: unknown key; "
-	    "expected production, refresh, postgres, outbox or redis");
+	    "expected production, refresh, postgres, outbox, redis, "
+	    "kubernetes, alertmanager, prometheus or health");
 	expect_err("environments:\n  prod:\n    postgres:\n"
 	    "      - name: a\n        hots: x\n",
 	    "sitrep.yaml:5: environments.prod.postgres[0].hots: unknown key; "
@@ -658,6 +692,576 @@ test_custom_needs_columns(void **state)
 	    "sitrep.yaml:4: environments.e.outbox[0].table: required");
 }
 
+/* Sections reached over HTTP --------------------------------------------- */
+
+static void
+test_http_full_file(void **state)
+{
+	const struct cfg_env		*prod;
+	const struct cfg_kubernetes	*k;
+	const struct cfg_alertmanager	*a;
+	const struct cfg_prometheus	*p;
+	const struct cfg_health		*h;
+	struct config			*cfg;
+	struct error			 err;
+
+	assert_non_null(cfg = parse(full_yaml, &err));
+	prod = &cfg->envs[0];
+	k = &prod->kubernetes;
+	assert_int_equal(k->present, 1);
+	assert_int_equal(k->line, 36);
+	assert_string_equal(k->kubeconfig, "~/.kube/prod.yaml");
+	assert_string_equal(k->context,
+	    "arn:aws:eks:eu-west-1:123456789012:cluster/prod");
+	assert_string_equal(k->namespace, "erp-system");
+	assert_int_equal(k->timeout_ms, 15000);
+
+	assert_int_equal(prod->nalertmanager, 2);
+	a = &prod->alertmanager[0];
+	assert_string_equal(a->name, "am-1");
+	assert_int_equal(a->line, 41);
+	assert_string_equal(a->http.url, "https://am-1.internal:9093");
+	assert_string_equal(a->http.ca_file, "/etc/ssl/internal-ca.pem");
+	assert_string_equal(a->http.cert_file, "/etc/sitrep/client.pem");
+	assert_string_equal(a->http.key_file, "/etc/sitrep/client.key");
+	assert_int_equal(a->http.insecure, 0);
+	assert_null(a->http.token_env);
+	assert_string_equal(a->http.token_file, "/etc/sitrep/am.token");
+	assert_null(a->http.basic_user);
+	assert_null(a->http.password_env);
+	assert_null(a->http.password_file);
+	assert_int_equal(a->http.connect_timeout_ms, 1000);
+	assert_int_equal(a->http.timeout_ms, 5000);
+	a = &prod->alertmanager[1];
+	assert_string_equal(a->name, "am-2");
+	assert_string_equal(a->http.url,
+	    "https://am-2.internal:9093/alertmanager");
+	assert_int_equal(a->http.insecure, 1);
+	assert_string_equal(a->http.basic_user, "sitrep");
+	assert_string_equal(a->http.password_env, "AM_PASSWORD");
+	assert_int_equal(a->http.connect_timeout_ms, 3000);
+	assert_int_equal(a->http.timeout_ms, 10000);
+
+	p = &prod->prometheus;
+	assert_int_equal(p->present, 1);
+	assert_int_equal(p->line, 55);
+	assert_string_equal(p->http.url, "http://prometheus.monitoring:9090");
+	assert_string_equal(p->http.token_env, "PROM_TOKEN");
+	assert_int_equal(p->preset, CIRCUITS_CUSTOM);
+	assert_string_equal(p->query, "max by (app, dep, st) (breaker_state)");
+	assert_string_equal(p->label_service, "app");
+	assert_string_equal(p->label_dependency, "dep");
+	assert_string_equal(p->label_state, "st");
+
+	assert_int_equal(prod->nhealth, 2);
+	h = &prod->health[0];
+	assert_string_equal(h->name, "finance");
+	assert_int_equal(h->line, 61);
+	assert_string_equal(h->http.url,
+	    "http://finance.erp-system.svc:8080/health/ready");
+	assert_int_equal(h->http.connect_timeout_ms, 3000);
+	assert_int_equal(h->http.timeout_ms, 500);
+	h = &prod->health[1];
+	assert_string_equal(h->http.url, "http://[fd00::7]:8080/health");
+	assert_string_equal(h->http.basic_user, "probe");
+	assert_string_equal(h->http.password_file, "/etc/sitrep/health.pass");
+	assert_int_equal(h->http.timeout_ms, 2000);
+	config_free(cfg);
+}
+
+static void
+test_http_defaults(void **state)
+{
+	const char	*yaml =
+	    "environments:\n"
+	    "  none: {}\n"
+	    "  all:\n"
+	    "    kubernetes: {}\n"
+	    "    alertmanager: [{name: am, url: \"http://am:9093\"}]\n"
+	    "    prometheus: {url: \"http://prom:9090\"}\n"
+	    "    health: [{name: s, url: \"http://s/health\"}]\n";
+	const struct cfg_env	*env;
+	struct config		*cfg;
+	struct error		 err;
+
+	assert_non_null(cfg = parse(yaml, &err));
+	/* Without the sections: nothing present, defaults still hold. */
+	env = &cfg->envs[0];
+	assert_int_equal(env->kubernetes.present, 0);
+	assert_int_equal(env->kubernetes.timeout_ms, 10000);
+	assert_null(env->kubernetes.kubeconfig);
+	assert_null(env->kubernetes.context);
+	assert_null(env->kubernetes.namespace);
+	assert_int_equal(env->nalertmanager, 0);
+	assert_null(env->alertmanager);
+	assert_int_equal(env->prometheus.present, 0);
+	assert_int_equal(env->prometheus.preset, CIRCUITS_RESILIENCE4J);
+	assert_int_equal(env->prometheus.http.connect_timeout_ms, 3000);
+	assert_int_equal(env->prometheus.http.timeout_ms, 10000);
+	assert_int_equal(env->nhealth, 0);
+
+	env = &cfg->envs[1];
+	assert_int_equal(env->kubernetes.present, 1);
+	assert_int_equal(env->kubernetes.line, 4);
+	assert_null(env->kubernetes.kubeconfig);
+	assert_null(env->kubernetes.context);
+	assert_null(env->kubernetes.namespace);
+	assert_int_equal(env->kubernetes.timeout_ms, 10000);
+	assert_int_equal(env->alertmanager[0].http.connect_timeout_ms, 3000);
+	assert_int_equal(env->alertmanager[0].http.timeout_ms, 10000);
+	assert_int_equal(env->alertmanager[0].http.insecure, 0);
+	assert_null(env->alertmanager[0].http.ca_file);
+	assert_null(env->alertmanager[0].http.token_env);
+	assert_int_equal(env->prometheus.present, 1);
+	assert_int_equal(env->prometheus.preset, CIRCUITS_RESILIENCE4J);
+	assert_null(env->prometheus.query);
+	assert_string_equal(env->prometheus.label_service, "application");
+	assert_string_equal(env->prometheus.label_dependency, "name");
+	assert_string_equal(env->prometheus.label_state, "state");
+	assert_int_equal(env->prometheus.http.timeout_ms, 10000);
+	assert_int_equal(env->health[0].http.connect_timeout_ms, 3000);
+	assert_int_equal(env->health[0].http.timeout_ms, 2000);
+	config_free(cfg);
+	expect_ok("environments:\n  e: {alertmanager: [], health: []}\n");
+}
+
+static void
+test_kubernetes(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*want;
+	} ns[] = {
+		{ "\"*\"", "*" }, { "all", "*" }, { "'*'", "*" },
+		{ "erp-system", "erp-system" }, { "a1", "a1" },
+	};
+	static const char *const bad_ns[] = {
+		"Erp", "-a", "a-", "a_b", "a.b", "\"a b\"",
+	};
+	struct config	*cfg;
+	struct error	 err;
+	char		 yaml[256], name[256], big[512];
+	size_t		 i;
+
+	for (i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+		snprintf(yaml, sizeof yaml, "environments:\n  e:\n"
+		    "    kubernetes: {namespace: %s}\n", ns[i].text);
+		assert_non_null(cfg = parse(yaml, &err));
+		assert_string_equal(cfg->envs[0].kubernetes.namespace,
+		    ns[i].want);
+		config_free(cfg);
+	}
+	for (i = 0; i < sizeof bad_ns / sizeof bad_ns[0]; i++) {
+		snprintf(yaml, sizeof yaml, "environments:\n  e:\n"
+		    "    kubernetes:\n      namespace: %s\n", bad_ns[i]);
+		expect_err(yaml, "sitrep.yaml:4: environments.e.kubernetes."
+		    "namespace: \"");
+	}
+	expect_err("environments:\n  e:\n    kubernetes:\n"
+	    "      namespace: Erp\n",
+	    "sitrep.yaml:4: environments.e.kubernetes.namespace: \"Erp\": a "
+	    "namespace is lowercase letters, digits and '-' (or \"*\" for "
+	    "all)");
+	/* A bare * is a YAML alias: libyaml says so. */
+	expect_err("environments:\n  e:\n    kubernetes:\n      namespace: *\n",
+	    "sitrep.yaml:4: ");
+	expect_err("environments:\n  e:\n    kubernetes:\n"
+	    "      kubeconfig: .kube/config\n",
+	    "sitrep.yaml:4: environments.e.kubernetes.kubeconfig: must be an "
+	    "absolute path (or start with ~/)");
+	expect_err("environments:\n  e:\n    kubernetes:\n      timeout: 0\n",
+	    "sitrep.yaml:4: environments.e.kubernetes.timeout: must be "
+	    "between 1ms and 10m");
+	expect_err("environments:\n  e:\n    kubernetes:\n      cluster: x\n",
+	    "sitrep.yaml:4: environments.e.kubernetes.cluster: unknown key; "
+	    "expected kubeconfig, context, namespace or timeout");
+	expect_err("environments:\n  e:\n    kubernetes: yes\n",
+	    "sitrep.yaml:3: environments.e.kubernetes: expected a mapping");
+	expect_err("environments:\n  e:\n    kubernetes: {}\n"
+	    "    kubernetes: {}\n",
+	    "sitrep.yaml:4: environments.e.kubernetes: given twice");
+	/* Context names are free text (EKS ARNs, user@cluster), up to 253. */
+	expect_ok("environments:\n  e:\n"
+	    "    kubernetes: {context: \"admin@kind-dev\"}\n");
+	memset(name, 'c', 254);
+	name[254] = '\0';
+	snprintf(big, sizeof big, "environments:\n  e:\n"
+	    "    kubernetes: {context: %s}\n", name);
+	expect_err(big, "sitrep.yaml:3: environments.e.kubernetes.context: "
+	    "longer than 253 bytes");
+	name[253] = '\0';
+	snprintf(big, sizeof big, "environments:\n  e:\n"
+	    "    kubernetes: {context: %s}\n", name);
+	expect_ok(big);
+}
+
+static void
+test_kubernetes_credentials(void **state)
+{
+	static const char *const keys[] = { "token", "password", "Token" };
+	char	yaml[256], msg[256];
+	size_t	i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		snprintf(yaml, sizeof yaml, "environments:\n  e:\n"
+		    "    kubernetes:\n      %s: x\n", keys[i]);
+		snprintf(msg, sizeof msg, "sitrep.yaml:4: "
+		    "environments.e.kubernetes.%s: credentials are not allowed "
+		    "here; Kubernetes credentials come from the kubeconfig",
+		    keys[i]);
+		expect_err(yaml, msg);
+	}
+}
+
+static void
+test_circuit_presets(void **state)
+{
+	static const struct {
+		const char		*yaml;
+		enum circuit_preset	 preset;
+		const char		*service, *dependency, *state;
+	} ok[] = {
+		{ "", CIRCUITS_RESILIENCE4J, "application", "name", "state" },
+		{ "circuits: resilience4j", CIRCUITS_RESILIENCE4J,
+		  "application", "name", "state" },
+		{ "circuits: polly", CIRCUITS_POLLY, "service", "pipeline_name",
+		  NULL },
+		{ "circuits: envoy", CIRCUITS_ENVOY, "service",
+		  "envoy_cluster_name", NULL },
+		{ "circuits: custom, query: up", CIRCUITS_CUSTOM, "service",
+		  "dependency", NULL },
+		{ "circuits: custom, query: 'b{x=\"1\"}', labels: {state: s}",
+		  CIRCUITS_CUSTOM, "service", "dependency", "s" },
+		{ "labels: {service: app}", CIRCUITS_RESILIENCE4J, "app",
+		  "name", "state" },
+		{ "labels: {dependency: dep, state: st}",
+		  CIRCUITS_RESILIENCE4J, "application", "dep", "st" },
+		{ "circuits: envoy, labels: {service: pod, dependency: _c}",
+		  CIRCUITS_ENVOY, "pod", "_c", NULL },
+	};
+	const struct cfg_prometheus	*p;
+	struct config			*cfg;
+	struct error			 err;
+	char				 yaml[256];
+	size_t				 i;
+
+	for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		snprintf(yaml, sizeof yaml, "environments:\n  e:\n"
+		    "    prometheus: {url: \"http://p:9090\"%s%s}\n",
+		    *ok[i].yaml != '\0' ? ", " : "", ok[i].yaml);
+		if ((cfg = parse(yaml, &err)) == NULL) {
+			print_error("%s\n%s\n", yaml, err.msg);
+			fail();
+		}
+		p = &cfg->envs[0].prometheus;
+		assert_int_equal(p->preset, ok[i].preset);
+		assert_string_equal(p->label_service, ok[i].service);
+		assert_string_equal(p->label_dependency, ok[i].dependency);
+		if (ok[i].state == NULL)
+			assert_null(p->label_state);
+		else
+			assert_string_equal(p->label_state, ok[i].state);
+		config_free(cfg);
+	}
+	expect_err("environments:\n  e:\n    prometheus:\n"
+	    "      url: http://p\n      circuits: hystrix\n",
+	    "sitrep.yaml:5: environments.e.prometheus.circuits: unknown "
+	    "preset \"hystrix\"; expected resilience4j, polly, envoy or "
+	    "custom");
+	expect_err("environments:\n  e:\n    prometheus:\n"
+	    "      url: http://p\n      circuits: custom\n",
+	    "sitrep.yaml:4: environments.e.prometheus.query: required");
+	expect_err("environments:\n  e:\n    prometheus:\n"
+	    "      url: http://p\n      query: up\n",
+	    "sitrep.yaml:5: environments.e.prometheus.query: only with "
+	    "circuits: custom (resilience4j has its own)");
+	expect_err("environments:\n  e:\n    prometheus:\n"
+	    "      url: http://p\n      circuits: polly\n"
+	    "      labels:\n        state: s\n",
+	    "sitrep.yaml:7: environments.e.prometheus.labels.state: polly has "
+	    "no state label");
+	expect_err("environments:\n  e:\n    prometheus:\n"
+	    "      url: http://p\n      circuits: envoy\n"
+	    "      labels: {state: s}\n",
+	    "sitrep.yaml:6: environments.e.prometheus.labels.state: envoy has "
+	    "no state label");
+	expect_err("environments:\n  e:\n    prometheus:\n"
+	    "      url: http://p\n      labels: {service: 1app}\n",
+	    "sitrep.yaml:5: environments.e.prometheus.labels.service: "
+	    "\"1app\": a label name is letters, digits and '_'");
+	expect_err("environments:\n  e:\n    prometheus:\n"
+	    "      url: http://p\n      labels: {dependency: a-b}\n",
+	    "sitrep.yaml:5: environments.e.prometheus.labels.dependency: "
+	    "\"a-b\": a label name");
+	expect_err("environments:\n  e:\n    prometheus:\n"
+	    "      url: http://p\n      labels: {caller: a}\n",
+	    "sitrep.yaml:5: environments.e.prometheus.labels.caller: unknown "
+	    "key; expected service, dependency or state");
+	expect_err("environments:\n  e:\n    prometheus:\n"
+	    "      url: http://p\n      circuits: custom\n"
+	    "      query: \"a\\nb\"\n",
+	    "sitrep.yaml:6: environments.e.prometheus.query: control "
+	    "character");
+	expect_err("environments:\n  e:\n    prometheus:\n"
+	    "      - url: http://p\n",
+	    "sitrep.yaml:4: environments.e.prometheus: expected a mapping");
+	expect_err("environments:\n  e:\n    prometheus: {circuits: polly}\n",
+	    "sitrep.yaml:3: environments.e.prometheus.url: required");
+}
+
+static void
+test_http_urls(void **state)
+{
+	static const struct {
+		const char	*url;
+		const char	*want;
+	} bad[] = {
+		{ "ftp://h", "expected http://host[:port][/path] or "
+		    "https://..." },
+		{ "am.internal:9093", "expected http://" },
+		{ "HTTP://h", "expected http://" },
+		{ "http://", "no host" },
+		{ "https://:9093", "no host" },
+		{ "http:///x", "no host" },
+		{ "http://h:0", "bad port" },
+		{ "http://h:65536", "bad port" },
+		{ "http://h:", "bad port" },
+		{ "http://h:x/", "bad port" },
+		{ "http://[::1", "unclosed [ in host" },
+		{ "http://[::1]x", "bad host" },
+		{ "http://[::g]", "bad host" },
+		{ "http://h$t", "bad host" },
+		{ "http://h/a b", "space in URL (write %20)" },
+		{ "http://h/?x=1", "query strings and fragments are not "
+		    "supported" },
+		{ "http://h/#top", "query strings and fragments" },
+		{ "https://sitrep@h", "no user in the URL; use basic_user "
+		    "with password_env or password_file" },
+	};
+	static const char *const good[] = {
+		"http://h", "https://h/", "http://10.0.0.1:9090",
+		"https://[fd00::1]:9093/am/", "http://a-b.c_d.svc:8080/x/y",
+		"https://h:443/api/v1/../x",
+	};
+	char	yaml[256], msg[256];
+	size_t	i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(yaml, sizeof yaml, "environments:\n  e:\n"
+		    "    alertmanager:\n      - name: a\n        url: \"%s\"\n",
+		    bad[i].url);
+		snprintf(msg, sizeof msg, "sitrep.yaml:5: "
+		    "environments.e.alertmanager[0].url: %s", bad[i].want);
+		expect_err(yaml, msg);
+	}
+	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+		snprintf(yaml, sizeof yaml, "environments:\n  e:\n"
+		    "    health:\n      - {name: a, url: \"%s\"}\n", good[i]);
+		expect_ok(yaml);
+	}
+}
+
+/* Tokens and passwords in clear, in each of the three HTTP sections. */
+static void
+test_http_secrets_refused(void **state)
+{
+	static const char *const sections[][2] = {
+		{ "alertmanager: [{name: a, ", "}]" },
+		{ "prometheus: {", "}" },
+		{ "health: [{name: a, ", "}]" },
+	};
+	static const char *const where[] = {
+		"alertmanager[0]", "prometheus", "health[0]",
+	};
+	static const struct {
+		const char	*keys;
+		const char	*key;
+		const char	*want;
+	} bad[] = {
+		{ "url: \"https://u:pw@h\"", "url", "passwords are not allowed "
+		    "in the file; use password_env or password_file" },
+		{ "url: \"http://:pw@h:9093\"", "url", "passwords are not "
+		    "allowed" },
+		{ "url: \"http://h/?password=x\"", "url", "passwords are not "
+		    "allowed" },
+		{ "url: \"https://u@h:pw@x\"", "url", "passwords are not "
+		    "allowed" },
+		{ "url: http://h, password: x", "password", "passwords are not "
+		    "allowed in the file; use password_env or password_file" },
+		{ "url: http://h, token: x", "token", "tokens are not allowed "
+		    "in the file; use token_env or token_file" },
+		{ "url: http://h, TOKEN: x", "TOKEN", "tokens are not "
+		    "allowed" },
+	};
+	char	yaml[256], msg[256];
+	size_t	i, j;
+
+	for (i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+		for (j = 0; j < sizeof bad / sizeof bad[0]; j++) {
+			snprintf(yaml, sizeof yaml, "environments:\n  e:\n"
+			    "    %s%s%s\n", sections[i][0], bad[j].keys,
+			    sections[i][1]);
+			snprintf(msg, sizeof msg, "sitrep.yaml:3: "
+			    "environments.e.%s.%s: %s", where[i], bad[j].key,
+			    bad[j].want);
+			expect_err(yaml, msg);
+		}
+	}
+}
+
+static void
+test_http_credentials(void **state)
+{
+	static const struct {
+		const char	*keys;
+		const char	*want;
+	} bad[] = {
+		{ "token_env: T, token_file: /t",
+		  "environments.e.alertmanager[0]: give token_env or "
+		  "token_file, not both" },
+		{ "basic_user: u, password_env: P, password_file: /p",
+		  "environments.e.alertmanager[0]: give password_env or "
+		  "password_file, not both" },
+		{ "token_env: T, basic_user: u, password_env: P",
+		  "environments.e.alertmanager[0]: give a token (token_env, "
+		  "token_file) or basic_user, not both" },
+		{ "password_env: P",
+		  "environments.e.alertmanager[0].basic_user: required with "
+		  "password_env or password_file" },
+		{ "basic_user: u",
+		  "environments.e.alertmanager[0].basic_user: needs "
+		  "password_env or password_file" },
+		{ "basic_user: \"u:p\", password_env: P",
+		  "environments.e.alertmanager[0].basic_user: no ':' in a "
+		  "basic auth user" },
+		{ "token_env: 9T",
+		  "environments.e.alertmanager[0].token_env: not a variable "
+		  "name" },
+		{ "token_file: am.token",
+		  "environments.e.alertmanager[0].token_file: must be an "
+		  "absolute path" },
+		{ "password_file: pw, basic_user: u",
+		  "environments.e.alertmanager[0].password_file: must be an "
+		  "absolute path" },
+		{ "ca_file: ca.pem",
+		  "environments.e.alertmanager[0].ca_file: must be an absolute "
+		  "path" },
+		{ "key_file: /k",
+		  "environments.e.alertmanager[0].key_file: needs cert_file" },
+		{ "insecure: yes",
+		  "environments.e.alertmanager[0].insecure: expected true or "
+		  "false" },
+		{ "insecure: true, ca_file: /ca",
+		  "environments.e.alertmanager[0].insecure: give ca_file or "
+		  "insecure, not both" },
+		{ "connect_timeout: 11m",
+		  "environments.e.alertmanager[0].connect_timeout: must be "
+		  "between 1ms and 10m" },
+		{ "timeout: 1.5s",
+		  "environments.e.alertmanager[0].timeout: not a duration" },
+	};
+	static const struct {
+		const char	*keys;
+		const char	*key;
+	} plain[] = {
+		{ "ca_file: /ca", "ca_file" },
+		{ "cert_file: /c", "cert_file" },
+		{ "cert_file: /c, key_file: /k", "cert_file" },
+		{ "insecure: true", "insecure" },
+	};
+	char	yaml[256], msg[256];
+	size_t	i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(yaml, sizeof yaml, "environments:\n  e:\n"
+		    "    alertmanager:\n"
+		    "      - {name: a, url: \"https://h\", %s}\n", bad[i].keys);
+		snprintf(msg, sizeof msg, "sitrep.yaml:4: %s", bad[i].want);
+		expect_err(yaml, msg);
+	}
+	/* TLS keys are for https only. */
+	for (i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+		snprintf(yaml, sizeof yaml, "environments:\n  e:\n"
+		    "    alertmanager:\n"
+		    "      - {name: a, url: \"http://h\", %s}\n",
+		    plain[i].keys);
+		snprintf(msg, sizeof msg, "sitrep.yaml:4: "
+		    "environments.e.alertmanager[0].%s: only for https:// URLs",
+		    plain[i].key);
+		expect_err(yaml, msg);
+	}
+	/* Each credential alone, and a token over plain http. */
+	expect_ok("environments:\n  e:\n    alertmanager:\n"
+	    "      - {name: a, url: \"https://h\", token_env: T}\n"
+	    "      - {name: b, url: \"https://h\", token_file: ~/t}\n"
+	    "      - {name: c, url: \"https://h\", basic_user: u,\n"
+	    "         password_file: /p}\n"
+	    "      - {name: d, url: \"http://h\", token_env: T,\n"
+	    "         insecure: false}\n"
+	    "      - {name: e, url: \"https://h\", cert_file: /c}\n");
+}
+
+static void
+test_http_errors(void **state)
+{
+	/* The key path and the line of each list entry. */
+	expect_err("environments:\n  e:\n    alertmanager:\n"
+	    "      - name: a\n        url: http://a\n"
+	    "      - name: b\n        url: http://b\n        timout: 1s\n",
+	    "sitrep.yaml:8: environments.e.alertmanager[1].timout: unknown "
+	    "key; expected name, url, ca_file, cert_file, key_file, insecure, "
+	    "token_env, token_file, basic_user, password_env, password_file, "
+	    "connect_timeout or timeout");
+	expect_err("environments:\n  e:\n    prometheus:\n"
+	    "      url: http://p\n      scrape: 1s\n",
+	    "sitrep.yaml:5: environments.e.prometheus.scrape: unknown key; "
+	    "expected circuits, query, labels, url, ca_file");
+	expect_err("environments:\n  e:\n    health:\n"
+	    "      - {name: a, url: http://a, interval: 1s}\n",
+	    "sitrep.yaml:4: environments.e.health[0].interval: unknown key; "
+	    "expected name, url, ");
+	expect_err("environments:\n  e:\n    alertmanager:\n"
+	    "      - url: http://a\n",
+	    "sitrep.yaml:4: environments.e.alertmanager[0].name: required");
+	expect_err("environments:\n  e:\n    alertmanager:\n"
+	    "      - name: a\n",
+	    "sitrep.yaml:4: environments.e.alertmanager[0].url: required");
+	expect_err("environments:\n  e:\n    health:\n      - url: http://a\n",
+	    "sitrep.yaml:4: environments.e.health[0].name: required");
+	expect_err("environments:\n  e:\n    health:\n      - name: a\n",
+	    "sitrep.yaml:4: environments.e.health[0].url: required");
+	expect_err("environments:\n  e:\n    alertmanager:\n"
+	    "      - {name: a, url: http://a}\n"
+	    "      - {name: a, url: http://b}\n",
+	    "sitrep.yaml:5: environments.e.alertmanager[1].name: \"a\" given "
+	    "twice (first on line 4)");
+	expect_err("environments:\n  e:\n    health:\n"
+	    "      - {name: a, url: http://a}\n"
+	    "      - {name: b, url: http://b}\n"
+	    "      - {name: a, url: http://c}\n",
+	    "sitrep.yaml:6: environments.e.health[2].name: \"a\" given twice "
+	    "(first on line 4)");
+	expect_err("environments:\n  e:\n    health:\n"
+	    "      - {name: \"a b\", url: http://a}\n",
+	    "sitrep.yaml:4: environments.e.health[0].name: \"a b\": use "
+	    "letters");
+	expect_err("environments:\n  e:\n    alertmanager: {name: a}\n",
+	    "sitrep.yaml:3: environments.e.alertmanager: expected a list");
+	expect_err("environments:\n  e:\n    health: [a]\n",
+	    "sitrep.yaml:3: environments.e.health[0]: expected a mapping");
+	expect_err("environments:\n  e:\n    health:\n"
+	    "      - {name: a, url: http://a, timeout: 0ms}\n",
+	    "sitrep.yaml:4: environments.e.health[0].timeout: must be between "
+	    "1ms and 10m");
+	expect_err("environments:\n  e:\n    health:\n"
+	    "      - {name: a, url: http://a, url: http://b}\n",
+	    "sitrep.yaml:4: environments.e.health[0].url: given twice");
+	/* Alertmanager and health entries may share a name. */
+	expect_ok("environments:\n  e:\n"
+	    "    alertmanager: [{name: x, url: http://a}]\n"
+	    "    health: [{name: x, url: http://a}]\n");
+}
+
 /* Whole-file problems ---------------------------------------------------- */
 
 static void
@@ -940,8 +1544,8 @@ test_load_file(void **state)
 	write_file("bad.yaml", "environments:\n  e:\n    colour: red\n", 0644);
 	assert_null(config_load("bad.yaml", &err));
 	assert_string_equal(err.msg, "bad.yaml:3: environments.e.colour: "
-	    "unknown key; expected production, refresh, postgres, outbox or "
-	    "redis");
+	    "unknown key; expected production, refresh, postgres, outbox, "
+	    "redis, kubernetes, alertmanager, prometheus or health");
 	assert_null(config_load("missing.yaml", &err));
 	assert_string_equal(err.msg, "missing.yaml: No such file or "
 	    "directory");
@@ -1040,6 +1644,32 @@ test_secret_file(void **state)
 }
 
 static void
+test_config_path(void **state)
+{
+	struct error	 err;
+	char		 out[64], *home = getenv("HOME");
+	char		*saved = home != NULL ? strdup(home) : NULL;
+
+	setenv("HOME", "/home/op", 1);
+	assert_int_equal(config_path("~/.kube/config", out, sizeof out, &err),
+	    0);
+	assert_string_equal(out, "/home/op/.kube/config");
+	assert_int_equal(config_path("/etc/ssl/ca.pem", out, sizeof out,
+	    &err), 0);
+	assert_string_equal(out, "/etc/ssl/ca.pem");
+	assert_int_equal(config_path("~user/x", out, sizeof out, &err), 0);
+	assert_string_equal(out, "~user/x");
+	assert_int_equal(config_path("~/x", out, 10, &err), -1);
+	assert_string_equal(err.msg, "~/x: path too long");
+	unsetenv("HOME");
+	assert_int_equal(config_path("~/x", out, sizeof out, &err), -1);
+	assert_string_equal(err.msg, "~/x: $HOME is not set");
+	if (saved != NULL)
+		setenv("HOME", saved, 1);
+	free(saved);
+}
+
+static void
 test_secret_file_too_long(void **state)
 {
 	struct error	 err;
@@ -1079,6 +1709,15 @@ main(void)
 		cmocka_unit_test(test_redis_urls),
 		cmocka_unit_test(test_presets),
 		cmocka_unit_test(test_custom_needs_columns),
+		cmocka_unit_test(test_http_full_file),
+		cmocka_unit_test(test_http_defaults),
+		cmocka_unit_test(test_kubernetes),
+		cmocka_unit_test(test_kubernetes_credentials),
+		cmocka_unit_test(test_circuit_presets),
+		cmocka_unit_test(test_http_urls),
+		cmocka_unit_test(test_http_secrets_refused),
+		cmocka_unit_test(test_http_credentials),
+		cmocka_unit_test(test_http_errors),
 		cmocka_unit_test(test_not_a_mapping),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_yaml_syntax),
@@ -1094,6 +1733,7 @@ main(void)
 		cmocka_unit_test(test_secret_env),
 		cmocka_unit_test_setup_teardown(test_secret_file, setup_tmp,
 		    teardown_tmp),
+		cmocka_unit_test(test_config_path),
 		cmocka_unit_test_setup_teardown(test_secret_file_too_long,
 		    setup_tmp, teardown_tmp),
 	};

@@ -48,7 +48,7 @@ test_grid_wide(void **state)
 {
 	struct layout	l;
 
-	layout_compute(&l, 50, 200, 5, 0, 0);
+	layout_compute(&l, 50, 200, 5, 0, 0, -1);
 	assert_int_equal(l.mode, LAYOUT_GRID);
 	assert_tiles(&l, 50, 200);
 	assert_int_equal(covered_cells(&l), 48 * 200);
@@ -65,11 +65,11 @@ test_grid_threshold(void **state)
 {
 	struct layout	l;
 
-	layout_compute(&l, 40, 160, 5, 0, 0);
+	layout_compute(&l, 40, 160, 5, 0, 0, -1);
 	assert_int_equal(l.mode, LAYOUT_GRID);
-	layout_compute(&l, 40, 159, 5, 0, 0);
+	layout_compute(&l, 40, 159, 5, 0, 0, -1);
 	assert_int_equal(l.mode, LAYOUT_STACK);
-	layout_compute(&l, 29, 200, 5, 0, 0);
+	layout_compute(&l, 29, 200, 5, 0, 0, -1);
 	assert_int_equal(l.mode, LAYOUT_STACK);
 }
 
@@ -79,7 +79,7 @@ test_stack_80x24(void **state)
 	struct layout	l;
 	int		i;
 
-	layout_compute(&l, 24, 80, 5, 2, 0);
+	layout_compute(&l, 24, 80, 5, 2, 0, -1);
 	assert_int_equal(l.mode, LAYOUT_STACK);
 	assert_tiles(&l, 24, 80);
 	assert_int_equal(covered_cells(&l), 22 * 80);
@@ -99,13 +99,27 @@ test_stack_80x24(void **state)
 }
 
 static void
+test_grid_right_panel(void **state)
+{
+	struct layout	l;
+
+	/* Six panels, the fifth shares the top row with the first. */
+	layout_compute(&l, 50, 200, 6, 0, 0, 4);
+	assert_tiles(&l, 50, 200);
+	assert_int_equal(covered_cells(&l), 48 * 200);
+	assert_int_equal(l.panels[4].y, l.panels[0].y);
+	assert_int_equal(l.panels[5].y, l.panels[1].y);
+	assert_true(l.panels[5].x > l.panels[3].x);
+}
+
+static void
 test_stack_six_panels(void **state)
 {
 	struct layout	l;
 	int		i;
 
 	/* Six panels at 80x24: strips shrink to two rows. */
-	layout_compute(&l, 24, 80, 6, 0, 0);
+	layout_compute(&l, 24, 80, 6, 0, 0, -1);
 	assert_int_equal(l.mode, LAYOUT_STACK);
 	assert_tiles(&l, 24, 80);
 	assert_int_equal(covered_cells(&l), 22 * 80);
@@ -113,7 +127,7 @@ test_stack_six_panels(void **state)
 	for (i = 1; i < 6; i++)
 		assert_int_equal(l.panels[i].h, 2);
 	/* With room, strips keep three rows. */
-	layout_compute(&l, 40, 100, 6, 0, 0);
+	layout_compute(&l, 40, 100, 6, 0, 0, -1);
 	for (i = 1; i < 6; i++)
 		assert_int_equal(l.panels[i].h, LAYOUT_STRIP);
 }
@@ -123,13 +137,13 @@ test_too_small(void **state)
 {
 	struct layout	l;
 
-	layout_compute(&l, 23, 80, 5, 0, 0);
+	layout_compute(&l, 23, 80, 5, 0, 0, -1);
 	assert_int_equal(l.mode, LAYOUT_TOO_SMALL);
-	layout_compute(&l, 24, 79, 5, 0, 0);
+	layout_compute(&l, 24, 79, 5, 0, 0, -1);
 	assert_int_equal(l.mode, LAYOUT_TOO_SMALL);
-	layout_compute(&l, 1, 1, 5, 0, 1);
+	layout_compute(&l, 1, 1, 5, 0, 1, -1);
 	assert_int_equal(l.mode, LAYOUT_TOO_SMALL);
-	layout_compute(&l, 0, 0, 5, 0, 0);
+	layout_compute(&l, 0, 0, 5, 0, 0, -1);
 	assert_int_equal(l.mode, LAYOUT_TOO_SMALL);
 }
 
@@ -139,7 +153,7 @@ test_zoom(void **state)
 	struct layout	l;
 	int		i;
 
-	layout_compute(&l, 50, 200, 5, 3, 1);
+	layout_compute(&l, 50, 200, 5, 3, 1, -1);
 	assert_int_equal(l.mode, LAYOUT_ZOOM);
 	for (i = 0; i < 5; i++)
 		assert_int_equal(l.panels[i].visible, i == 3);
@@ -152,10 +166,10 @@ test_bad_focus(void **state)
 {
 	struct layout	l;
 
-	layout_compute(&l, 24, 80, 5, 99, 0);
+	layout_compute(&l, 24, 80, 5, 99, 0, -1);
 	assert_int_equal(l.mode, LAYOUT_STACK);
 	assert_false(l.panels[0].strip);
-	layout_compute(&l, 24, 80, 5, -3, 0);
+	layout_compute(&l, 24, 80, 5, -3, 0, -1);
 	assert_false(l.panels[0].strip);
 }
 
@@ -168,7 +182,7 @@ test_all_sizes_tile(void **state)
 	for (r = 24; r < 80; r += 7)
 		for (c = 80; c < 300; c += 13)
 			for (f = 0; f < 6; f++) {
-				layout_compute(&l, r, c, 5 + f % 2, f, 0);
+				layout_compute(&l, r, c, 5 + f % 2, f, 0, -1);
 				assert_tiles(&l, r, c);
 				assert_int_equal(covered_cells(&l),
 				    (r - 2) * c);
@@ -182,6 +196,7 @@ main(void)
 		cmocka_unit_test(test_grid_wide),
 		cmocka_unit_test(test_grid_threshold),
 		cmocka_unit_test(test_stack_80x24),
+		cmocka_unit_test(test_grid_right_panel),
 		cmocka_unit_test(test_stack_six_panels),
 		cmocka_unit_test(test_too_small),
 		cmocka_unit_test(test_zoom),

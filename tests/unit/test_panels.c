@@ -341,6 +341,152 @@ test_replication_selection_survives_update(void **state)
 	done(p, s);
 }
 
+/* A configured server as it sees itself. */
+static struct pg_server *
+server(struct repl_data *d, const char *name, const char *role,
+    const char *receiver, double lag, int64_t bytes)
+{
+	struct pg_server	*sv;
+
+	d->servers = xreallocarray(d->servers, (size_t)d->nservers + 1,
+	    sizeof *d->servers);
+	sv = &d->servers[d->nservers++];
+	memset(sv, 0, sizeof *sv);
+	snprintf(sv->name, sizeof sv->name, "%s", name);
+	snprintf(sv->role, sizeof sv->role, "%s", role);
+	snprintf(sv->version, sizeof sv->version, "16.4");
+	snprintf(sv->receiver, sizeof sv->receiver, "%s", receiver);
+	if (strcmp(role, "standby") == 0)
+		snprintf(sv->upstream, sizeof sv->upstream, "10.0.0.1:5432");
+	sv->replay_lag_s = lag;
+	sv->receive_replay_bytes = bytes;
+	sv->last_msg_age_s = strcmp(receiver, "streaming") == 0 ? 0.5 : -1;
+	return (sv);
+}
+
+static void
+test_replication_server_rows(void **state)
+{
+	static const char *const order[] = { "pg-c", "pg-d", "pg-e",
+	    "pg-a", "pg-b", "pg-b" };
+	struct snapshot		*s = repl_snap("primary", 1, 0);
+	struct repl_data	*d = &s->u.repl;
+	struct panel		*p;
+	struct pg_server	*sv;
+	int			 i;
+
+	server(d, "pg-a", "primary", "", -1, -1);
+	server(d, "pg-b", "standby", "streaming", 0, 0);
+	sv = server(d, "pg-c", "standby", "disconnected", -1, 0);
+	sv->last_msg_age_s = 45;
+	sv = server(d, "pg-d", "down", "", -1, -1);
+	snprintf(sv->error, sizeof sv->error, "connection refused");
+	sv = server(d, "pg-e", "standby", "streaming", 12, 3 << 20);
+	sv->replay_paused = 1;
+	standby(&d->standbys[0], "pg-b", "streaming", 0.2, 0);
+	p = show(&replication_panel, s);
+	assert_column(p, "NAME", order, 6);
+	assert_string_equal(table_selected(p->table), "server/pg-c");
+	assert_string_equal(cell(p, 0, "STATE"), "standby DISCONNECTED 45s");
+	assert_string_equal(cell(p, 0, "REPLAY LAG"), "-");
+	assert_string_equal(cell(p, 1, "STATE"), "down: connection refused");
+	assert_string_equal(cell(p, 1, "CLIENT"), "16.4");
+	assert_string_equal(cell(p, 1, "REPLAY LAG"), "");
+	assert_string_equal(cell(p, 2, "STATE"),
+	    "standby streaming, replay paused");
+	assert_string_equal(cell(p, 2, "REPLAY LAG"), "12s");
+	assert_string_equal(cell(p, 2, "TOTAL"), "3.0 MiB");
+	assert_string_equal(cell(p, 3, "STATE"), "primary");
+	assert_string_equal(cell(p, 3, "CLIENT"), "16.4");
+	assert_string_equal(cell(p, 4, "STATE"), "standby streaming");
+	assert_string_equal(cell(p, 4, "CLIENT"), "10.0.0.1:5432");
+	assert_string_equal(cell(p, 4, "REPLAY LAG"), "0.0s");
+	assert_string_equal(cell(p, 5, "STATE"), "streaming");
+	assert_int_equal(table_rank_count(p->table, 2), 2);
+	assert_int_equal(table_rank_count(p->table, 1), 1);
+	/* Server keys are "server/NAME", apart from the standby rows. */
+	table_set_filter(p->table, "server/pg-b");
+	assert_int_equal(table_rows(p->table), 1);
+	i = table_selected_index(p->table);
+	assert_string_equal(cell(p, i, "STATE"), "standby streaming");
+	assert_summary(p, "primary pg-primary, worst lag 12s, pg-d down, "
+	    "pg-c disconnected, pg-e replay paused", ROLE_CRIT);
+	done(p, s);
+}
+
+static void
+test_replication_server_summaries(void **state)
+{
+	struct snapshot		*s = repl_snap("primary", 1, 0);
+	struct repl_data	*d = &s->u.repl;
+	struct panel		*p;
+	struct pg_server	*sv;
+
+	server(d, "pg-primary", "primary", "", -1, -1);
+	server(d, "pg-b", "standby", "streaming", 1.2, 100);
+	standby(&d->standbys[0], "pg-b", "streaming", 0.4, 0);
+	p = show(&replication_panel, s);
+	assert_summary(p, "primary pg-primary, worst lag 1.2s", ROLE_OK);
+	snapshot_unref(s);
+
+	/* The primary cannot read pg_stat_replication: it says why. */
+	s = repl_snap("primary", 0, 0);
+	d = &s->u.repl;
+	sv = server(d, "pg-primary", "primary", "", -1, -1);
+	snprintf(sv->error, sizeof sv->error, "permission denied: grant "
+	    "pg_monitor to nomon");
+	server(d, "pg-b", "standby", "", 0, 0);
+	reshow(p, s);
+	assert_summary(p, "primary pg-primary: permission denied: grant "
+	    "pg_monitor to nomon", ROLE_WARN);
+	snapshot_unref(s);
+
+	/* Standby rows missing but a standby streams: no false alarm. */
+	s = repl_snap("primary", 0, 0);
+	d = &s->u.repl;
+	server(d, "pg-primary", "primary", "", -1, -1);
+	server(d, "pg-b", "standby", "streaming", 0, 0);
+	reshow(p, s);
+	assert_summary(p, "primary pg-primary, worst lag 0.0s", ROLE_OK);
+	snapshot_unref(s);
+
+	/* Its only standby is cut off. */
+	s = repl_snap("primary", 0, 0);
+	d = &s->u.repl;
+	server(d, "pg-primary", "primary", "", -1, -1);
+	server(d, "pg-b", "standby", "disconnected", -1, 0);
+	reshow(p, s);
+	assert_summary(p, "no standbys connected, pg-b disconnected",
+	    ROLE_CRIT);
+	snapshot_unref(s);
+
+	/* Two primaries. */
+	s = repl_snap("primary", 1, 0);
+	d = &s->u.repl;
+	standby(&d->standbys[0], "pg-c", "streaming", 0.1, 0);
+	server(d, "pg-primary", "primary", "", -1, -1);
+	sv = server(d, "pg-b", "primary", "", -1, -1);
+	reshow(p, s);
+	assert_summary(p, "primary pg-primary, worst lag 0.1s, 2 primaries",
+	    ROLE_CRIT);
+	assert_string_equal(cell(p, 0, "NAME"), "pg-primary");
+	assert_string_equal(cell(p, 1, "NAME"), "pg-b");
+	assert_int_equal(table_rank_count(p->table, 2), 2);
+	snapshot_unref(s);
+
+	/* Nobody is primary. */
+	s = repl_snap("down", 0, 0);
+	d = &s->u.repl;
+	sv = server(d, "pg-primary", "down", "", -1, -1);
+	snprintf(sv->error, sizeof sv->error, "timeout after 3s");
+	server(d, "pg-b", "standby", "disconnected", -1, 0);
+	reshow(p, s);
+	assert_summary(p, "PRIMARY DOWN", ROLE_CRIT);
+	assert_string_equal(cell(p, 0, "STATE"), "down: timeout after 3s");
+	assert_string_equal(cell(p, 1, "STATE"), "standby DISCONNECTED");
+	done(p, s);
+}
+
 /* Outbox ----------------------------------------------------------------- */
 
 static void
@@ -621,6 +767,7 @@ alert(struct alert *a, const char *name, const char *sev, int ago_min,
 	snprintf(a->summary, sizeof a->summary, "%s is firing", name);
 	snprintf(a->runbook_url, sizeof a->runbook_url,
 	    "https://runbooks.chiroerp.com/%s", name);
+	alert_runbook_name(a->runbook_url, a->runbook, sizeof a->runbook);
 	snprintf(a->fingerprint, sizeof a->fingerprint, "fp%s", name);
 	a->starts_ms = NOW - (int64_t)ago_min * 60 * 1000;
 	a->state = st;
@@ -690,6 +837,8 @@ test_alerts_runbook_names(void **state)
 		    ALERT_ACTIVE);
 		snprintf(s->u.alerts.rows[i].fingerprint, 32, "f%d", i);
 		snprintf(s->u.alerts.rows[i].runbook_url, 160, "%s", urls[i]);
+		alert_runbook_name(urls[i], s->u.alerts.rows[i].runbook,
+		    sizeof s->u.alerts.rows[i].runbook);
 	}
 	p = show(&alerts_panel, s);
 	/* Newest first: rows[3] is the newest. */
@@ -755,6 +904,8 @@ main(void)
 		cmocka_unit_test(test_replication_no_standbys),
 		cmocka_unit_test(test_replication_sort_numeric),
 		cmocka_unit_test(test_replication_selection_survives_update),
+		cmocka_unit_test(test_replication_server_rows),
+		cmocka_unit_test(test_replication_server_summaries),
 		cmocka_unit_test(test_outbox_ranks),
 		cmocka_unit_test(test_outbox_sort_and_filter),
 		cmocka_unit_test(test_outbox_summaries),

@@ -227,7 +227,8 @@ test_garbage(void **state)
 	    "slaveX:ip=10.1.1.2,port=1\r\n"
 	    "connected_clients:5\r\n"
 	    "\r\n\r\n\n"
-	    "averyveryveryveryveryveryveryveryveryveryveryveryveryveryverylongkey:1\r\n"
+	    "averyveryveryveryveryveryveryveryveryveryveryveryvery"
+	    "veryverylongkey:1\r\n"
 	    "redis_version:7.0.15-but-much-too-long-for-the-field\r\n";
 	struct redis_node	n;
 

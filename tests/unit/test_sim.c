@@ -346,6 +346,10 @@ test_oom_crashloop(void **state)
 	assert_string_equal(a->severity, "warning");
 	assert_string_equal(a->runbook_url,
 	    "https://runbooks.chiroerp.com/high-memory-usage");
+	assert_string_equal(a->runbook, "high-memory-usage");
+	assert_true(strncmp(a->matchers, "alertname=HighMemoryUsage\n"
+	    "namespace=erp-system\n", 47) == 0);
+	assert_non_null(strstr(a->matchers, "\nseverity=warning\n"));
 	assert_non_null(strstr(a->labels, "namespace=erp-system"));
 	assert_int_equal(strlen(a->fingerprint), 16);
 	assert_int_equal(a->starts_ms, EPOCH + t * 1000);
@@ -760,6 +764,91 @@ test_scenario_actions(void **state)
 	sim_free(s);
 }
 
+/* Redis ----------------------------------------------------------------- */
+static int
+redis_pct(const struct redis_node *n)
+{
+	return ((int)(n->used_memory * 100 / n->maxmemory));
+}
+
+/* Checks the pair; returns the master's memory percentage. */
+static int
+redis_pair(struct sim *s, int link_up)
+{
+	struct snapshot		*snap = sim_snapshot(s, SNAP_REDIS);
+	const struct redis_node	*m, *r;
+	int			 pct;
+
+	assert_int_equal(snap->u.redis.n, 2);
+	m = &snap->u.redis.nodes[0];
+	r = &snap->u.redis.nodes[1];
+	assert_string_equal(m->name, "redis-cache");
+	assert_string_equal(m->role, "master");
+	assert_string_equal(m->error, "");
+	assert_int_equal(m->rdb_ok, 1);
+	assert_true(m->rdb_last_save_age_s >= 0 &&
+	    m->rdb_last_save_age_s <= 300);
+	assert_string_equal(r->name, "redis-cache-replica");
+	assert_string_equal(r->role, "slave");
+	assert_string_equal(r->master, m->addr);
+	assert_string_equal(r->link_status, link_up ? "up" : "down");
+	if (link_up) {
+		assert_int_equal(m->nreplicas, 1);
+		assert_string_equal(m->replicas[0].state, "online");
+		assert_true(m->replicas[0].lag_bytes >= 0 &&
+		    m->replicas[0].lag_bytes <= 4096);
+		assert_true(r->last_io_s >= 0 && r->last_io_s <= 1);
+		assert_int_equal(r->link_down_s, -1);
+	} else {
+		assert_int_equal(m->nreplicas, 0);
+		assert_int_equal(r->last_io_s, -1);
+		assert_true(r->repl_offset < m->repl_offset);
+	}
+	pct = redis_pct(m);
+	snapshot_unref(snap);
+	return (pct);
+}
+
+static void
+test_redis(void **state)
+{
+	char		 path[] = "/tmp/sitrep-test-XXXXXX.yaml";
+	struct sim	*s = mk("calm", 0);
+	struct snapshot	*snap;
+	FILE		*f;
+	int		 fd, pct0, pct1;
+
+	pct0 = redis_pair(s, 1);
+	assert_true(pct0 >= 58 && pct0 <= 62);
+	sim_advance(s, 3600);
+	pct1 = redis_pair(s, 1);
+	assert_true(pct1 > pct0 && pct1 < 70);	/* slow growth */
+	sim_free(s);
+
+	/* Losing the database primary leaves Redis alone. */
+	s = mk("primary-lost", 0);
+	sim_advance(s, 240);
+	redis_pair(s, 1);
+	sim_free(s);
+
+	fd = mkstemps(path, 5);
+	f = fdopen(fd, "w");
+	fputs("name: redis-link\nevents:\n"
+	    "  - {at: 10s, fault: redis-replica-link-down}\n"
+	    "  - {at: 70s, fault: redis-replica-link-up}\n", f);
+	fclose(f);
+	s = mk(path, 0);
+	unlink(path);
+	sim_advance(s, 40);
+	redis_pair(s, 0);
+	snap = sim_snapshot(s, SNAP_REDIS);
+	assert_int_equal(snap->u.redis.nodes[1].link_down_s, 30);
+	snapshot_unref(snap);
+	sim_advance(s, 40);
+	redis_pair(s, 1);
+	sim_free(s);
+}
+
 /* The source ------------------------------------------------------------ */
 static void
 test_source_publishes(void **state)
@@ -812,6 +901,7 @@ main(void)
 		cmocka_unit_test(test_bad_actions),
 		cmocka_unit_test(test_malformed_scenarios),
 		cmocka_unit_test(test_scenario_actions),
+		cmocka_unit_test(test_redis),
 		cmocka_unit_test(test_source_publishes),
 	};
 
