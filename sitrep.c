@@ -13,6 +13,7 @@
 #include "executors.h"
 #include "config.h"
 #include "http.h"
+#include "runbook_cli.h"
 #include "console.h"
 #include "loop.h"
 #include "screen.h"
@@ -68,6 +69,10 @@ usage(FILE *f)
 "  --exit-after=N       leave after N data refreshes (tests, benchmarks)\n"
 "  -h, --help           this text\n"
 "  -V, --version        the version\n"
+"\n"
+"\n"
+"commands:\n"
+"  sitrep runbook list|show|lint|dry-run ...   the runbook library\n"
 "\n"
 "Keys: ? in the console.  Manual: man sitrep.\n", f);
 }
@@ -314,6 +319,8 @@ main(int argc, char **argv)
 	int		rc;
 
 	setlocale(LC_ALL, "");
+	if (argc > 1 && strcmp(argv[1], "runbook") == 0)
+		return (runbook_cli(argc - 1, argv + 1));
 	memset(&o, 0, sizeof o);
 	o.speed = 1;
 	o.refresh_ms = 1000;

@@ -183,7 +183,8 @@ am_state(struct alert *a, const cJSON *status)
 	if (state == NULL || strcmp(state, "suppressed") != 0)
 		a->state = ALERT_ACTIVE;
 	else
-		a->state = silence != NULL ? ALERT_SILENCED : ALERT_INHIBITED;
+		a->state = a->silenced_by[0] != '\0' ? ALERT_SILENCED :
+		    ALERT_INHIBITED;
 }
 
 static int

@@ -35,7 +35,8 @@ struct ksrc {
 	char			 rv[64];	/* last resourceVersion seen */
 	int			 need_list;
 	int			 dirty;		/* pods changed, not published */
-	int64_t			 last_pub;	/* mono ms */
+	int64_t			 last_event_pub; /* mono ms: a publish
+						 * for watch events */
 	int64_t			 next_refresh;	/* mono ms: deployments */
 	/* The current watch stream. */
 	struct kube_lines	 lines;
@@ -77,14 +78,21 @@ ksrc_publish(struct ksrc *ks)
 		    sizeof *pd->deploys);
 	source_publish(ks->src, s);
 	ks->dirty = 0;
-	ks->last_pub = mono_ms();
 }
 
+/* Changes from the watch: the first at once, then at most one publish per
+ * COALESCE_MS while a burst lasts (the tick publishes the tail).  The
+ * periodic publishes do not count: they must not delay an event. */
 static void
 ksrc_maybe_publish(struct ksrc *ks)
 {
-	if (ks->dirty && mono_ms() - ks->last_pub >= COALESCE_MS)
+	int64_t	now;
+
+	if (ks->dirty && (now = mono_ms()) - ks->last_event_pub >=
+	    COALESCE_MS) {
 		ksrc_publish(ks);
+		ks->last_event_pub = now;
+	}
 }
 
 /* Lists ---------------------------------------------------------------------- */

@@ -16,7 +16,7 @@
 
 #include "store.h"
 
-#define ACTION_MAX_ARGS 32
+#define ACTION_MAX_ARGS 128
 
 struct action_req {
 	char	 kind[48];

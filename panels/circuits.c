@@ -137,6 +137,9 @@ circuits_summary(struct panel *p, char *buf, size_t len, enum role *role)
 	off = strlen(buf);
 	if (sick > 0 && off < len)
 		snprintf(buf + off, len - off, ", %d unhealthy", sick);
+	off = strlen(buf);
+	if (d->note[0] != '\0' && off + 1 < len)
+		snprintf(buf + off, len - off, "; %s", d->note);
 }
 
 const struct panel_class circuits_panel = {

@@ -88,6 +88,24 @@ CREATE ROLE nomon LOGIN PASSWORD '$NOMON_PASSWORD';
 CREATE DATABASE erp OWNER sitrep;
 SELECT 1 FROM pg_create_physical_replication_slot('lab_inactive', true);
 SQL
+	# The platform's outbox table, in a schema of the lab's own, with the
+	# indexes docs/outbox.md asks for and a little traffic.
+	as_lab psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -h 127.0.0.1 \
+	    -p "$PG_P" -U postgres -d erp <<SQL
+CREATE SCHEMA lab AUTHORIZATION sitrep;
+CREATE TABLE lab."OutboxMessages" (
+	"Id" bigserial PRIMARY KEY, "Type" text NOT NULL, "Content" text,
+	"OccurredOn" timestamptz NOT NULL, "ProcessedOn" timestamptz,
+	"Error" text);
+ALTER TABLE lab."OutboxMessages" OWNER TO sitrep;
+CREATE INDEX ON lab."OutboxMessages" ("OccurredOn") WHERE "ProcessedOn" IS NULL;
+CREATE INDEX ON lab."OutboxMessages" ("ProcessedOn");
+INSERT INTO lab."OutboxMessages" ("Type", "Content", "OccurredOn", "ProcessedOn", "Error")
+SELECT 'InvoicePosted', '{}', now() - i * interval '1 second',
+       CASE WHEN i > 40 THEN now() - i * interval '1 second' + interval '200 ms' END,
+       CASE WHEN i BETWEEN 30 AND 32 THEN 'broker unreachable' END
+FROM generate_series(1, 500) AS i;
+SQL
 	as_lab "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$PG_P" -U postgres \
 	    -D "$DIR/pg-standby" -R -C -S standby1 --no-sync -X stream -c fast \
 	    >"$DIR/basebackup.log" 2>&1 || die "pg_basebackup failed: $(tail -3 "$DIR/basebackup.log")"
@@ -150,6 +168,12 @@ environments:
       - name: lab-standby
         conninfo: "host=127.0.0.1 port=$PG_S dbname=erp user=sitrep"
         password_file: $DIR/pg.pass
+    outbox:
+      - service: finance
+        postgres: lab-primary
+        schema: lab
+        table: OutboxMessages
+        preset: outbox-messages
     redis:
       - name: redis-primary
         url: redis://127.0.0.1:$RD_P/0
