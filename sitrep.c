@@ -9,10 +9,12 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "alertmanager.h"
 #include "backends.h"
 #include "executors.h"
 #include "config.h"
 #include "http.h"
+#include "kubernetes.h"
 #include "runbook_cli.h"
 #include "console.h"
 #include "loop.h"
@@ -259,7 +261,7 @@ run_console(struct options *o)
 	struct console_hooks	 hooks;
 	struct actions		*actions;
 	char			 note[256], startup[256], operator[320];
-	int			 status;
+	int			 status, i;
 
 	memset(&set, 0, sizeof set);
 	memset(&copts, 0, sizeof copts);
@@ -288,6 +290,10 @@ run_console(struct options *o)
 	executors_register(actions, env);
 	if (sim != NULL)
 		sim_register_actions(sim, actions);
+	for (i = 0; i < set.n; i++) {
+		alertmanager_register_actions(set.src[i], actions);
+		kubernetes_register_actions(set.src[i], actions);
+	}
 	backends_start(&set, store);
 	operator_name(operator, sizeof operator);
 	hooks.arg = &set;

@@ -370,7 +370,8 @@ am_job_run(void *arg, int i)
 	http_response_free(&r);
 }
 
-/* "am-2 not answering: ..." for the instances that failed. */
+/* The note for instances that failed: the first one's error, without its
+ * URL ("am-2: connection refused"), after a count when several did. */
 static void
 am_note(const struct am_job *jobs, int n, char *buf, size_t len)
 {
@@ -447,10 +448,11 @@ am_fail_text(const struct am_job *jobs, int n, struct error *err)
 	error_set(err, "no Alertmanager answered:");
 	for (i = 0; i < n; i++) {
 		off = strlen(err->msg);
-		if (off + 2 >= sizeof err->msg)
+		off += strlcpy_(err->msg + off, i ? "; " : " ",
+		    sizeof err->msg - off);
+		if (off + 1 >= sizeof err->msg)
 			break;
-		snprintf(err->msg + off, sizeof err->msg - off, "%s %s",
-		    i ? ";" : "", jobs[i].err);
+		strlcpy_(err->msg + off, jobs[i].err, sizeof err->msg - off);
 	}
 }
 

@@ -1,6 +1,7 @@
 /* http.c: libcurl with timeouts, size caps and readable errors. */
 #include <curl/curl.h>
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,59 @@ struct sink {
 	size_t	 len, cap, max;
 	int	 too_big;
 };
+
+struct http_pool {
+	CURLSH		*sh;
+	pthread_mutex_t	 lock[CURL_LOCK_DATA_LAST];
+};
+
+static void
+pool_lock(CURL *c, curl_lock_data data, curl_lock_access access, void *arg)
+{
+	struct http_pool	*p = arg;
+
+	pthread_mutex_lock(&p->lock[data]);
+}
+
+static void
+pool_unlock(CURL *c, curl_lock_data data, void *arg)
+{
+	struct http_pool	*p = arg;
+
+	pthread_mutex_unlock(&p->lock[data]);
+}
+
+struct http_pool *
+http_pool_new(void)
+{
+	struct http_pool	*p = xcalloc(1, sizeof *p);
+	int			 i;
+
+	if ((p->sh = curl_share_init()) == NULL)
+		fatalx("cannot start libcurl");
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&p->lock[i], NULL);
+	curl_share_setopt(p->sh, CURLSHOPT_LOCKFUNC, pool_lock);
+	curl_share_setopt(p->sh, CURLSHOPT_UNLOCKFUNC, pool_unlock);
+	curl_share_setopt(p->sh, CURLSHOPT_USERDATA, p);
+	curl_share_setopt(p->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	curl_share_setopt(p->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	curl_share_setopt(p->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	return (p);
+}
+
+void
+http_pool_free(struct http_pool *p)
+{
+	int	i;
+
+	if (p == NULL)
+		return;
+	curl_share_cleanup(p->sh);
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&p->lock[i]);
+	free(p);
+}
 
 int
 http_global_init(void)
@@ -94,6 +148,8 @@ setup_common(CURL *c, const char *url, const struct http_opts *o,
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	setup_tls(c, o);
+	if (o->pool != NULL)
+		curl_easy_setopt(c, CURLOPT_SHARE, o->pool->sh);
 	if (o->bearer_token != NULL) {
 		xasprintf(&line, "Authorization: Bearer %s", o->bearer_token);
 		h = curl_slist_append(h, line);

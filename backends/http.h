@@ -26,7 +26,15 @@ struct http_opts {
 	const char	*bearer_token;		/* Authorization: Bearer */
 	const char	*basic_user;		/* Authorization: Basic */
 	const char	*basic_password;
+	struct http_pool *pool;			/* reuse connections, or NULL */
 };
+
+/* Connections and TLS sessions that requests share (http_opts.pool), so
+ * that a client asking every few seconds does not shake hands every time.
+ * Thread-safe; free it after the last request that used it. */
+struct http_pool;
+struct http_pool *http_pool_new(void);
+void	 http_pool_free(struct http_pool *);
 
 struct http_response {
 	long	 status;		/* 0 when no HTTP answer came */

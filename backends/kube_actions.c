@@ -17,7 +17,7 @@
 #define LOG_MAX_BODY	((size_t)8 << 20)
 #define DETAIL_MAX_BODY	((size_t)32 << 20)
 
-/* Text ---------------------------------------------------------------------- */
+/* Text --------------------------------------------------------------------- */
 
 struct tbuf {
 	char	*s;
@@ -54,7 +54,7 @@ tbuf_printf(struct tbuf *b, const char *fmt, ...)
 	free(s);
 }
 
-/* JSON ---------------------------------------------------------------------- */
+/* JSON --------------------------------------------------------------------- */
 
 static const cJSON *
 jget(const cJSON *o, const char *key)
@@ -78,7 +78,7 @@ jint(const cJSON *o, const char *key)
 	return (cJSON_IsNumber(v) ? v->valueint : 0);
 }
 
-/* Arguments ----------------------------------------------------------------- */
+/* Arguments ---------------------------------------------------------------- */
 
 /* A DNS-1123 name (namespaces, pods, deployments): [a-z0-9.-]. */
 static int
@@ -234,7 +234,7 @@ detail_pod(struct tbuf *b, const cJSON *pod, int64_t now)
 	detail_containers(b, jget(st, "containerStatuses"), "", now);
 }
 
-/* Pod detail: events --------------------------------------------------------- */
+/* Pod detail: events ------------------------------------------------------- */
 
 struct ev_at {
 	int64_t		 t;
@@ -299,7 +299,7 @@ detail_events(struct tbuf *b, const cJSON *list, int64_t now)
 	return (n);
 }
 
-/* Pod detail: logs ------------------------------------------------------------ */
+/* Pod detail: logs --------------------------------------------------------- */
 
 /* The container kubectl logs would pick: the default-container annotation,
  * else the first. */
@@ -461,7 +461,7 @@ act_pod_detail(void *ctx, const struct action_req *req,
 	return (0);
 }
 
-/* Changes ---------------------------------------------------------------------- */
+/* Changes ------------------------------------------------------------------ */
 
 static char *
 json_print(cJSON *j)
@@ -573,7 +573,8 @@ static int
 act_delete_pod(void *ctx, const struct action_req *req,
     struct action_result *res, const volatile int *cancel)
 {
-	const char	*ns = action_arg(req, "ns"), *pod = action_arg(req, "pod");
+	const char	*ns = action_arg(req, "ns");
+	const char	*pod = action_arg(req, "pod");
 	char		*path, doing[192], done[192];
 	int		 rc;
 

@@ -29,12 +29,14 @@ kube_init(struct kube *k, const struct cfg_kubernetes *c,
 	k->context = xstrdup(kc->context);
 	k->ns = dup_or_null(c->namespace);
 	k->timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : KUBE_TIMEOUT_MS;
+	k->pool = http_pool_new();
 }
 
 void
 kube_done(struct kube *k)
 {
 	kubeconfig_unref(k->kc);
+	http_pool_free(k->pool);
 	free(k->path);
 	free(k->context);
 	free(k->ns);
@@ -91,6 +93,7 @@ kube_request(struct kube *k, const char *method, const char *path,
 	xasprintf(&url, "%s%s", kc->server, path);
 	for (attempt = 0; attempt < 2; attempt++) {
 		kube_opts(k, &o, max_body);
+		o.pool = k->pool;
 		if (kubeconfig_http_opts(kc, &o, &cr, err) != 0)
 			break;
 		rc = http_request(method, url, body, ctype, &o, r);

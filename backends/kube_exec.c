@@ -50,8 +50,8 @@ exec_info(const struct kubeconfig *kc, const struct kube_exec *ex)
 			b64 = xmalloc(4 * ((n + 2) / 3) + 1);
 			EVP_EncodeBlock((unsigned char *)b64,
 			    (const unsigned char *)kc->ca_pem, (int)n);
-			cJSON_AddStringToObject(cl, "certificate-authority-data",
-			    b64);
+			cJSON_AddStringToObject(cl,
+			    "certificate-authority-data", b64);
 			free(b64);
 		}
 		cJSON_AddBoolToObject(cl, "insecure-skip-tls-verify",

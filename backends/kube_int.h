@@ -14,19 +14,20 @@
 #include "snapshot.h"
 #include "source.h"
 
-#define KUBE_LIST_MAX_BODY	((size_t)256 << 20)	/* one page, or a
-							 * server ignoring limit */
+/* A list body: one page, or all of it from a server ignoring limit. */
+#define KUBE_LIST_MAX_BODY	((size_t)256 << 20)
 #define KUBE_PAGE		500
 
 /* The cluster connection, shared by the source's worker and the action
  * threads. */
 struct kube {
-	pthread_mutex_t		 lock;		/* kc */
+	pthread_mutex_t		 lock;	/* kc */
 	struct kubeconfig	*kc;
-	char			*path;		/* configured kubeconfig, or NULL */
-	char			*context;	/* pinned at start */
-	char			*ns;		/* configured namespace, or NULL */
+	char			*path;	/* configured kubeconfig, or NULL */
+	char			*context; /* pinned at start */
+	char			*ns;	/* configured namespace, or NULL */
 	int			 timeout_ms;
+	struct http_pool	*pool;	/* connections reused by requests */
 };
 
 /* kubernetes.c: the connection of a kubernetes_source, or NULL. */

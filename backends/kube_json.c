@@ -11,7 +11,7 @@
 
 #define LINE_MAX_DEFAULT	((size_t)16 << 20)
 
-/* cJSON accessors ------------------------------------------------------------ */
+/* cJSON accessors ---------------------------------------------------------- */
 
 static const cJSON *
 jobj(const cJSON *o, const char *key)
@@ -65,7 +65,7 @@ kube_object_rv(const cJSON *o)
 	return (jstr(jobj(o, "metadata"), "resourceVersion"));
 }
 
-/* Pods ----------------------------------------------------------------------- */
+/* Pods --------------------------------------------------------------------- */
 
 /* One containerStatuses entry; *last gets lastState.terminated.finishedAt
  * when it is later. */
@@ -259,7 +259,7 @@ kube_deploy_from_json(const cJSON *o, struct deployment *d)
 	return (0);
 }
 
-/* Lists ------------------------------------------------------------------------ */
+/* Lists -------------------------------------------------------------------- */
 
 /* Walking a list's top level: cJSON parses every value (one at a time);
  * this only steps over the punctuation between them. */
@@ -394,7 +394,7 @@ end:
 	return (0);
 }
 
-/* Watch streams -------------------------------------------------------------- */
+/* Watch streams ------------------------------------------------------------ */
 
 static int
 lines_append(struct kube_lines *l, const char *data, size_t n)

@@ -32,7 +32,7 @@
 struct kube_exec {
 	char		 *api_version;	/* client.authentication.k8s.io/v1 */
 	char		**argv;		/* command, args; NULL-terminated */
-	char		**env;		/* extra "NAME=value"; NULL-terminated */
+	char		**env;		/* extra "NAME=value", NULL-ended */
 	char		 *install_hint;	/* shown when the command is missing */
 	int		  provide_cluster_info;
 	int		  timeout_ms;	/* default KUBE_EXEC_TIMEOUT_MS */

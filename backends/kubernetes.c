@@ -34,7 +34,7 @@ struct ksrc {
 	char			 deploy_note[160];
 	char			 rv[64];	/* last resourceVersion seen */
 	int			 need_list;
-	int			 dirty;		/* pods changed, not published */
+	int			 dirty;		/* changed, not published */
 	int64_t			 last_event_pub; /* mono ms: a publish
 						 * for watch events */
 	int64_t			 next_refresh;	/* mono ms: deployments */
@@ -95,7 +95,7 @@ ksrc_maybe_publish(struct ksrc *ks)
 	}
 }
 
-/* Lists ---------------------------------------------------------------------- */
+/* Lists -------------------------------------------------------------------- */
 
 static int
 add_pod(void *arg, const cJSON *item)
@@ -126,8 +126,9 @@ add_deploy(void *arg, const cJSON *item)
 	return (0);
 }
 
-/* GET one page of a list; the answer's status in *status.  0, or -1 and
- * err (transport, or a body that is not a list). */
+/* GET one page of a list; the answer's status in *status.  0 (r to be
+ * freed), or -1 and err (transport, or a body that is not a list; r is
+ * freed). */
 static int
 list_page(struct ksrc *ks, const char *base, char *cont, size_t contlen,
     kube_item_fn fn, void *arg, char *rv, size_t rvlen, long *status,
@@ -145,9 +146,9 @@ list_page(struct ksrc *ks, const char *base, char *cont, size_t contlen,
 	if (rc != 0)
 		return (-1);
 	*status = r->status;
-	if (r->status == 200)
-		rc = kube_list_parse(r->body, r->len, fn, arg, rv, rvlen, cont,
-		    contlen, err);
+	if (r->status == 200 && (rc = kube_list_parse(r->body, r->len, fn,
+	    arg, rv, rvlen, cont, contlen, err)) != 0)
+		http_response_free(r);
 	return (rc);
 }
 
@@ -274,7 +275,7 @@ list_deploys(struct ksrc *ks, struct error *err)
 	return (0);
 }
 
-/* The watch ------------------------------------------------------------------- */
+/* The watch ---------------------------------------------------------------- */
 
 static int
 on_event(struct ksrc *ks, const struct kube_event *ev)
@@ -435,6 +436,8 @@ watch_once(struct ksrc *ks, struct error *err)
 	ks->progress = ks->gone = 0;
 	ks->werr[0] = '\0';
 	ks->errlen = 0;
+	if (ks->errbody != NULL)
+		ks->errbody[0] = '\0';
 	err->msg[0] = '\0';
 	rc = kube_watch(&ks->kube, path, (WATCH_TIMEOUT_S + 30) * 1000, &cb,
 	    &status, err);
@@ -453,7 +456,7 @@ ksrc_pause(struct ksrc *ks, int ms)
 		nanosleep(&ts, NULL);
 }
 
-/* The source class ------------------------------------------------------------ */
+/* The source class --------------------------------------------------------- */
 
 static int
 k8s_open(struct source *src, struct error *err)
@@ -505,8 +508,8 @@ k8s_fetch(struct source *src, struct error *err)
 			if (ks->progress)
 				empty = 0;
 			else if (++empty > MAX_EMPTY_RESUMES) {
-				error_set(err, "the API server keeps ending the "
-				    "pod watch at once");
+				error_set(err, "the API server keeps "
+				    "ending the pod watch at once");
 				return (-1);
 			}
 			ksrc_pause(ks, 100 * empty);

@@ -144,14 +144,16 @@ conn_drop(struct ob_conn *c, int cancel)
 	c->pg = NULL;
 }
 
-/* Session settings, as bind parameters: the server cancels our statements
- * at statement_timeout; UTC makes "timestamp without time zone" columns
- * holding UTC compare right with now(); and nothing sitrep runs here may
- * write. */
+/* Session settings, the value a bind parameter: the server cancels our
+ * statements at statement_timeout; UTC makes "timestamp without time zone"
+ * columns holding UTC compare right with now(); nothing sitrep runs here
+ * may write; and a watcher takes no parallel workers from a server that
+ * may be on fire (its queries are small index scans anyway). */
 static const char ob_setup_sql[] =
     "SELECT set_config('statement_timeout', $1, false), "
     "set_config('TimeZone', 'UTC', false), "
-    "set_config('default_transaction_read_only', 'on', false)";
+    "set_config('default_transaction_read_only', 'on', false), "
+    "set_config('max_parallel_workers_per_gather', '0', false)";
 
 static int
 conn_setup(struct ob_conn *c, PGconn *pg, struct error *err)
@@ -165,9 +167,11 @@ conn_setup(struct ob_conn *c, PGconn *pg, struct error *err)
 	res = outbox_pq_query(pg, ob_setup_sql, 1, params, mono_ms() +
 	    c->statement_timeout_ms + OB_GRACE_MS, &late, err);
 	if (res == NULL) {
-		if (late)
+		if (late) {
+			outbox_pq_cancel(pg);
 			error_set(err, "setup: no answer within %d ms",
 			    c->statement_timeout_ms + OB_GRACE_MS);
+		}
 		return (-1);
 	}
 	PQclear(res);

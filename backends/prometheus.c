@@ -19,7 +19,7 @@
 /* Rows ------------------------------------------------------------------- */
 
 int
-circuit_rank(enum circuit_state s)
+prom_rank(enum circuit_state s)
 {
 	return (s == CIRCUIT_OPEN ? 2 : s == CIRCUIT_HALF_OPEN ? 1 : 0);
 }
@@ -52,7 +52,7 @@ crows_get(struct crows *r, const char *service, const char *dependency)
 static void
 crows_worse(struct circuit *c, enum circuit_state s)
 {
-	if (circuit_rank(s) > circuit_rank(c->state))
+	if (prom_rank(s) > prom_rank(c->state))
 		c->state = s;
 }
 

@@ -4,7 +4,8 @@
  * once.  A 2xx answer is "up" unless its JSON says otherwise ("status":
  * "Degraded" -> "degraded"; "Unhealthy", "DOWN", "OUT_OF_SERVICE" ->
  * "down": ASP.NET Core and Spring Boot actuator bodies); any other status,
- * a refused connection or a timeout is "down".  The result goes into every
+ * a refused connection or a timeout is "down"; the first problem is the
+ * snapshot's note ("health billing: HTTP 503").  The result goes into every
  * circuit row whose dependency has the endpoint's name, or into a row of
  * its own (service "health") when no circuit leads there. */
 #include <stdio.h>
@@ -53,23 +54,24 @@ health_one(void *arg, int i)
 {
 	struct hjob		*j = (struct hjob *)arg + i;
 	struct http_response	 r;
-	char			 buf[256];
+	char			*url;
 
 	strlcpy_(j->health, "down", sizeof j->health);
 	if (http_target_request(j->t, "GET", "", NULL, NULL, &r, j->why,
-	    sizeof j->why) != 0)
+	    sizeof j->why) != 0) {
+		/* Short, for the panel's title: the name says where. */
+		if ((url = strstr(j->why, " (http")) != NULL)
+			*url = '\0';
 		return;
+	}
 	if (r.status >= 200 && r.status <= 299) {
 		strlcpy_(j->health, health_body(r.body), sizeof j->health);
 		if (strcmp(j->health, "up") != 0)
 			snprintf(j->why, sizeof j->why, "%.40s: %s",
 			    j->t->name, j->health);
-	} else {
-		http_explain(r.status, r.body, "checking health", buf,
-		    sizeof buf);
-		snprintf(j->why, sizeof j->why, "%.40s: %.200s", j->t->name,
-		    buf);
-	}
+	} else
+		snprintf(j->why, sizeof j->why, "%.40s: HTTP %ld", j->t->name,
+		    r.status);
 	http_response_free(&r);
 }
 

@@ -45,7 +45,7 @@ struct prom {
 /* The row for (service, dependency), added closed with ratio -1. */
 struct circuit	*crows_get(struct crows *, const char *service,
 		    const char *dependency);
-int		 circuit_rank(enum circuit_state);
+int		 prom_rank(enum circuit_state);
 
 /* A label's value in a result's "metric" object, or NULL. */
 const char	*prom_label(const cJSON *metric, const char *name);

@@ -231,8 +231,8 @@ groups_rows(const struct prom *p, struct pgroups *gs, struct crows *rows)
 		c = crows_get(rows, g->service, g->dependency);
 		if (!g->known)
 			continue;
-		if (c->since_ms == 0 || circuit_rank(g->state) >
-		    circuit_rank(c->state)) {
+		if (c->since_ms == 0 || prom_rank(g->state) >
+		    prom_rank(c->state)) {
 			c->state = g->state;
 			c->since_ms = g->since_ms;
 		} else if (g->state == c->state && g->since_ms < c->since_ms)

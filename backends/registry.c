@@ -4,6 +4,7 @@
 #include "alertmanager.h"
 #include "backends.h"
 #include "kubernetes.h"
+#include "outbox.h"
 #include "postgres.h"
 #include "prometheus.h"
 #include "redis.h"
@@ -14,6 +15,7 @@ typedef struct source *(*source_maker)(const struct cfg_env *,
 
 static const source_maker makers[] = {
 	postgres_source_new,
+	outbox_source_new,
 	redis_source_new,
 	alertmanager_source_new,
 	prometheus_source_new,

@@ -58,6 +58,10 @@ extern const char *const sim_action_usage[];
  * action's key=value arguments); see core/action.h. */
 struct actions;
 void		 sim_register_actions(struct sim *, struct actions *);
+/* Register the world's read-only queries as action kind "sim.query"
+ * (query=NAME plus the query's key=value arguments; the answer is JSON in
+ * the output).  The queries are listed in backends/sim_query.c. */
+void		 sim_register_queries(struct sim *, struct actions *);
 
 /* The source class: priv is a struct sim *.  Each fetch advances the world
  * to the simulated time that corresponds to now and publishes all kinds. */

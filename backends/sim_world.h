@@ -402,4 +402,13 @@ int		 sim_action_run(struct sim *, const char *, int,
 int		 sim_action_check(const char *, int, const char *const *,
 		     struct error *);
 
+/* sim_query.c: a query's answer as JSON text (caller frees), or NULL and
+ * the reason in err.  Takes the lock (call it without). */
+char		*sim_query_json(struct sim *, const char *, int,
+		     const char *const *, struct error *);
+/* Whether a query exists and takes these arguments (values unchecked):
+ * 0, or -1 and why. */
+int		 sim_query_check(const char *, int, const char *const *,
+		     struct error *);
+
 #endif

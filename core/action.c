@@ -105,10 +105,12 @@ action_main(void *arg)
 		r->res.ok = 0;
 	if (r->res.duration_ms == 0)
 		r->res.duration_ms = mono_ms() - start;
+	/* Wake under the lock: once finished is seen, actions_free() may
+	 * free a (and the caller the store) at once. */
 	pthread_mutex_lock(&a->lock);
 	r->finished = 1;
-	pthread_mutex_unlock(&a->lock);
 	store_wake(a->store);
+	pthread_mutex_unlock(&a->lock);
 	return (NULL);
 }
 

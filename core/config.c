@@ -707,6 +707,7 @@ config_free(struct config *cfg)
 		return;
 	for (i = 0; i < cfg->nenvs; i++)
 		cfg_env_free(&cfg->envs[i]);
+	cfg_audit_free(&cfg->audit);
 	free(cfg->envs);
 	free(cfg->default_env);
 	free(cfg->path);

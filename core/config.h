@@ -138,11 +138,37 @@ struct cfg_env {
 	int			 line;
 };
 
+/* The audit trail (docs/audit.md): where it is, its key, its anchors and
+ * mirror.  The PostgreSQL and Redis entries have no name. */
+struct cfg_audit_pg {
+	struct cfg_postgres	 pg;		/* conninfo, service, password */
+	char			*table;		/* default sitrep_audit_anchor /
+						 * sitrep_audit (mirror) */
+};
+
+struct cfg_audit_redis {
+	struct cfg_redis	 redis;		/* url, password, timeouts */
+	char			*key;		/* default sitrep:audit:head */
+};
+
+struct cfg_audit {
+	char			*path;		/* NULL: the default */
+	char			*key_file;	/* HMAC key (0600), or NULL */
+	int			 anchor_every;	/* records; default 100 */
+	char			*anchor_file;	/* anchors.file, or NULL */
+	struct cfg_audit_pg	*anchor_pg;	/* anchors.postgres, or NULL */
+	struct cfg_audit_redis	*anchor_redis;	/* anchors.redis, or NULL */
+	struct cfg_audit_pg	*mirror_pg;	/* mirror.postgres, or NULL */
+	int			 present;	/* the section is in the file */
+	int			 line;
+};
+
 struct config {
 	char		*path;
 	char		*default_env;	/* NULL = the first */
 	struct cfg_env	*envs;
 	int		 nenvs;
+	struct cfg_audit audit;		/* audit: (zeroed when absent) */
 };
 
 /* Where the configuration is: explicit (may be NULL), then the search

@@ -103,9 +103,13 @@ int	cfg_one_of(struct cfg_ctx *, yaml_node_t *, const char *where,
 int	cfg_dup(struct cfg_ctx *, yaml_node_t *, const char *where,
 	    const char *name, int first);
 
-/* config_sections.c: the root mapping into cfg; freeing an environment. */
+/* config_sections.c: the root mapping into cfg; freeing an environment
+ * and the audit: section. */
 int	cfg_top(struct cfg_ctx *, yaml_node_t *root, struct config *cfg);
 void	cfg_env_free(struct cfg_env *);
+void	cfg_audit_free(struct cfg_audit *);
+
+#define AUDIT_ANCHOR_EVERY_DEFAULT	100	/* = AUDIT_ANCHOR_EVERY */
 
 /* config_http.c: an environment's sections reached over HTTP (out is the
  * struct cfg_env, or its kubernetes or prometheus member); their defaults

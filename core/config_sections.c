@@ -1,7 +1,8 @@
 /* config_sections.c: the top level, the environments and their database
  * sections (postgres, outbox, redis) of the configuration file: each a
  * table of fields for the walker in config.c, and the checks that span
- * several keys (required keys, unique names, presets, references).  The
+ * several keys (required keys, unique names, presets, references), and
+ * the audit: section (the trail, its key, anchors and mirror).  The
  * sections reached over HTTP are in config_http.c. */
 #include <stddef.h>
 #include <stdio.h>
@@ -382,10 +383,216 @@ cfg_f_envs(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
 	return (0);
 }
 
+/* The audit trail ----------------------------------------------------------
+ * audit: path, key_file, anchor_every, anchors: {file, postgres, redis},
+ * mirror: {postgres}.  Its servers are like an environment's, without a
+ * name, with a table (or a Redis key) of their own. */
+
+static int
+cfg_f_count(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
+    const char *where, void *out)
+{
+	const char	*s = cfg_scalar(n);
+	char		*end;
+	long		 v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return (cfg_fail(ctx, n, where, "expected a whole number"));
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || v < f->min || v > f->max)
+		return (cfg_fail(ctx, n, where, "expected a whole number "
+		    "from %d to %d", f->min, f->max));
+	*(int *)out = (int)v;
+	return (0);
+}
+
+static const struct cfg_field cfg_audit_pg_fields[] = {
+	{ "conninfo", cfg_f_conninfo,
+	  offsetof(struct cfg_audit_pg, pg.conninfo), 0, 0 },
+	{ "service", cfg_f_ident, offsetof(struct cfg_audit_pg, pg.service),
+	  0, 0 },
+	{ "password_env", cfg_f_envvar,
+	  offsetof(struct cfg_audit_pg, pg.password_env), 0, 0 },
+	{ "password_file", cfg_f_path,
+	  offsetof(struct cfg_audit_pg, pg.password_file), 0, 0 },
+	{ "connect_timeout", cfg_f_secs,
+	  offsetof(struct cfg_audit_pg, pg.connect_timeout_s), 1000, 600000 },
+	{ "statement_timeout", cfg_f_ms,
+	  offsetof(struct cfg_audit_pg, pg.statement_timeout_ms), 1, 3600000 },
+	{ "table", cfg_f_ident, offsetof(struct cfg_audit_pg, table), 0, 0 },
+	{ NULL, NULL, 0, 0, 0 }
+};
+
+static int
+cfg_audit_pg(struct cfg_ctx *ctx, yaml_node_t *n, const char *where,
+    struct cfg_audit_pg **out, const char *table)
+{
+	struct cfg_audit_pg	*p;
+
+	if (*out == NULL)
+		*out = xcalloc(1, sizeof **out);
+	p = *out;
+	p->pg.connect_timeout_s = 3;
+	p->pg.statement_timeout_ms = 2000;
+	p->pg.line = (int)cfg_line(n);
+	if (cfg_mapping(ctx, n, where, cfg_audit_pg_fields, p) != 0 ||
+	    cfg_one_of(ctx, n, where, "password_env", p->pg.password_env,
+	    "password_file", p->pg.password_file) != 0)
+		return (-1);
+	cfg_default(&p->pg.name, "audit");
+	cfg_default(&p->table, table);
+	return (0);
+}
+
+static int
+cfg_f_anchor_pg(struct cfg_ctx *ctx, const struct cfg_field *f,
+    yaml_node_t *n, const char *where, void *out)
+{
+	return (cfg_audit_pg(ctx, n, where, out, "sitrep_audit_anchor"));
+}
+
+static int
+cfg_f_mirror_pg(struct cfg_ctx *ctx, const struct cfg_field *f,
+    yaml_node_t *n, const char *where, void *out)
+{
+	return (cfg_audit_pg(ctx, n, where, out, "sitrep_audit"));
+}
+
+static const struct cfg_field cfg_audit_redis_fields[] = {
+	{ "url", cfg_f_redis_url, 0, 0, 0 },
+	{ "password_env", cfg_f_envvar,
+	  offsetof(struct cfg_audit_redis, redis.password_env), 0, 0 },
+	{ "password_file", cfg_f_path,
+	  offsetof(struct cfg_audit_redis, redis.password_file), 0, 0 },
+	{ "connect_timeout", cfg_f_ms,
+	  offsetof(struct cfg_audit_redis, redis.connect_timeout_ms), 1,
+	  600000 },
+	{ "timeout", cfg_f_ms, offsetof(struct cfg_audit_redis,
+	  redis.timeout_ms), 1, 600000 },
+	{ "key", cfg_f_text, offsetof(struct cfg_audit_redis, key), 0, 512 },
+	{ NULL, NULL, 0, 0, 0 }
+};
+
+/* out is a struct cfg_audit_redis **; its redis member comes first, so the
+ * url parser (which fills a struct cfg_redis) works on it. */
+static int
+cfg_f_anchor_redis(struct cfg_ctx *ctx, const struct cfg_field *f,
+    yaml_node_t *n, const char *where, void *out)
+{
+	struct cfg_audit_redis	**rp = out, *r;
+
+	if (*rp == NULL)
+		*rp = xcalloc(1, sizeof **rp);
+	r = *rp;
+	r->redis.port = 6379;
+	r->redis.connect_timeout_ms = 2000;
+	r->redis.timeout_ms = 2000;
+	r->redis.line = (int)cfg_line(n);
+	if (cfg_mapping(ctx, n, where, cfg_audit_redis_fields, r) != 0 ||
+	    cfg_require(ctx, n, where, "url", r->redis.url) != 0 ||
+	    cfg_one_of(ctx, n, where, "password_env", r->redis.password_env,
+	    "password_file", r->redis.password_file) != 0)
+		return (-1);
+	cfg_default(&r->redis.name, "audit");
+	cfg_default(&r->key, "sitrep:audit:head");
+	return (0);
+}
+
+static const struct cfg_field cfg_anchor_fields[] = {
+	{ "file", cfg_f_path, offsetof(struct cfg_audit, anchor_file), 0, 0 },
+	{ "postgres", cfg_f_anchor_pg, offsetof(struct cfg_audit, anchor_pg),
+	  0, 0 },
+	{ "redis", cfg_f_anchor_redis,
+	  offsetof(struct cfg_audit, anchor_redis), 0, 0 },
+	{ NULL, NULL, 0, 0, 0 }
+};
+
+static int
+cfg_f_anchors(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
+    const char *where, void *out)
+{
+	return (cfg_mapping(ctx, n, where, cfg_anchor_fields, out));
+}
+
+static const struct cfg_field cfg_mirror_fields[] = {
+	{ "postgres", cfg_f_mirror_pg, offsetof(struct cfg_audit, mirror_pg),
+	  0, 0 },
+	{ NULL, NULL, 0, 0, 0 }
+};
+
+static int
+cfg_f_mirror(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
+    const char *where, void *out)
+{
+	return (cfg_mapping(ctx, n, where, cfg_mirror_fields, out));
+}
+
+static const struct cfg_field cfg_audit_fields[] = {
+	{ "path", cfg_f_path, offsetof(struct cfg_audit, path), 0, 0 },
+	{ "key_file", cfg_f_path, offsetof(struct cfg_audit, key_file), 0, 0 },
+	{ "anchor_every", cfg_f_count,
+	  offsetof(struct cfg_audit, anchor_every), 1, 1000000 },
+	{ "anchors", cfg_f_anchors, 0, 0, 0 },
+	{ "mirror", cfg_f_mirror, 0, 0, 0 },
+	{ NULL, NULL, 0, 0, 0 }
+};
+
+static int
+cfg_f_audit(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
+    const char *where, void *out)
+{
+	struct cfg_audit	*a = out;
+
+	a->present = 1;
+	a->line = (int)cfg_line(n);
+	a->anchor_every = AUDIT_ANCHOR_EVERY_DEFAULT;
+	return (cfg_mapping(ctx, n, where, cfg_audit_fields, a));
+}
+
+static void
+cfg_audit_pg_free(struct cfg_audit_pg *p)
+{
+	if (p == NULL)
+		return;
+	free(p->pg.name);
+	free(p->pg.conninfo);
+	free(p->pg.service);
+	free(p->pg.password_env);
+	free(p->pg.password_file);
+	free(p->table);
+	free(p);
+}
+
+void
+cfg_audit_free(struct cfg_audit *a)
+{
+	struct cfg_audit_redis	*r = a->anchor_redis;
+
+	free(a->path);
+	free(a->key_file);
+	free(a->anchor_file);
+	cfg_audit_pg_free(a->anchor_pg);
+	cfg_audit_pg_free(a->mirror_pg);
+	if (r != NULL) {
+		free(r->redis.name);
+		free(r->redis.url);
+		free(r->redis.host);
+		free(r->redis.username);
+		free(r->redis.password_env);
+		free(r->redis.password_file);
+		free(r->key);
+		free(r);
+	}
+	memset(a, 0, sizeof *a);
+}
+
+/* The top level ----------------------------------------------------------- */
+
 static const struct cfg_field cfg_top_fields[] = {
 	{ "default_environment", cfg_f_name,
 	  offsetof(struct config, default_env), 0, 0 },
 	{ "environments", cfg_f_envs, 0, 0, 0 },
+	{ "audit", cfg_f_audit, offsetof(struct config, audit), 0, 0 },
 	{ NULL, NULL, 0, 0, 0 }
 };
 

@@ -321,6 +321,7 @@ eng_jump(struct engine *e, int from, int target)
 				continue;
 			e->st[k].state = STEP_PENDING;
 			e->st[k].confirmed = 0;
+			e->st[k].waiting = 0;
 			eng_set_reason(e, k, NULL);
 		}
 	}
@@ -527,7 +528,8 @@ engine_choose(struct engine *e, int i, int option, struct error *err)
 	effect[0] = '\0';
 	if (o->value.s != NULL) {
 		eng_set(e, s->var.s, o->value.s, 0);
-		snprintf(effect, sizeof effect, "%s = %s", s->var.s, o->value.s);
+		snprintf(effect, sizeof effect, "%s = %s", s->var.s,
+		    o->value.s);
 		eng_ev_step(e, &ev, EV_VAR_SET, i);
 		ev.param = s->var.s;
 		ev.value = o->value.s;

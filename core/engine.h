@@ -42,9 +42,9 @@
  *                  first), timeout=SECONDS, read_only=1 (checks: run in a
  *                  READ ONLY transaction)
  *   http           method=GET, url=URL (final: values already percent-
- *                  encoded by the engine; send it as is), header=NAME:
- *                  VALUE..., json=BODY (JSON text), timeout=SECONDS,
- *                  read_only=1
+ *                  encoded by the engine; send it as is),
+ *                  header.NAME=VALUE..., json=BODY (JSON text),
+ *                  timeout=SECONDS, read_only=1
  *   k8s.VERB       VERB is scale, rollout-restart, delete-pod,
  *                  rollout-status or get; ns=NAMESPACE, deployment= or
  *                  pod=, replicas= (scale)
@@ -55,8 +55,8 @@
  *   notify         webhook_env=NAME | webhook_file=PATH, json=BODY (Slack
  *                  compatible {"text": ...}, built with cJSON)
  *   sim            action=NAME and the action's own KEY=VALUE arguments
- *   sim.query      query=NAME and KEY=VALUE arguments (read-only; only if
- *                  a backend registers it)
+ *   sim.query      query=NAME and KEY=VALUE arguments (read-only; JSON
+ *                  output, backends/sim_query.c)
  *
  * A preview (engine_preview) sends the same request plus dry_run=1, for
  * the kinds whose executors support it (k8s.* and sql today). */

@@ -14,7 +14,7 @@
 #include "engine_int.h"
 #include "xmalloc.h"
 
-#define EV_MAX_KEEP	100000	/* a run longer than this keeps the last */
+#define EV_MAX_KEEP	100000	/* a longer run keeps the last */
 
 static char *
 dup_or_null(const char *s)

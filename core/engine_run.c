@@ -132,15 +132,16 @@ eng_capture_var(struct engine *e, int i, int event, struct error *err)
 	if (eng_capture(c, e->st[i].output ? e->st[i].output : "", &v,
 	    err) != 0)
 		return (-1);
-	eng_set(e, c->var.s, v, 0);
+	red = eng_redact(e, v, strlen(v), NULL);
+	/* A value that holds a secret is a secret. */
+	eng_set(e, c->var.s, v, strcmp(red, v) != 0);
 	if (event) {
-		red = eng_redact(e, v, strlen(v), NULL);
 		eng_ev_step(e, &ev, EV_VAR_SET, i);
 		ev.param = c->var.s;
 		ev.value = red;
 		eng_emit(e, &ev);
-		free(red);
 	}
+	free(red);
 	eng_from_step(e, i, c->var.s, v);
 	free(v);
 	return (0);
@@ -205,6 +206,20 @@ eng_fail(struct engine *e, int i, const char *why)
 
 /* Waits ------------------------------------------------------------------ */
 
+/* Stop waiting for a running request: cancel it; its completion will
+ * find nothing to update. */
+static void
+eng_detach(struct engine *e, int i)
+{
+	struct eng_step	*st = &e->st[i];
+
+	if (st->tok == NULL)
+		return;
+	actions_cancel(e->actions, st->tok->id);
+	st->tok->e = NULL;
+	st->tok = NULL;
+}
+
 static void
 eng_wait_timeout(struct engine *e, int i)
 {
@@ -212,6 +227,7 @@ eng_wait_timeout(struct engine *e, int i)
 	struct eng_step		*st = &e->st[i];
 	char			 why[300], age[16];
 
+	eng_detach(e, i);
 	fmt_duration(age, sizeof age, s->timeout_s);
 	snprintf(why, sizeof why, "timed out after %s (%s = %s)", age,
 	    cond_first_name(s->until_c) ? cond_first_name(s->until_c) : "value",
@@ -460,7 +476,8 @@ eng_run(struct engine *e, int i, int preview, struct error *err)
 		eng_wait_poll(e, i);
 		rc = st->state == STEP_FAILED ? -1 : 0;
 		if (rc != 0)
-			error_set(err, "%s", st->reason ? st->reason : "failed");
+			error_set(err, "%s", st->reason ? st->reason :
+			    "failed");
 		goto out;
 	}
 	if ((rc = eng_launch(e, i, &req, preview, err)) != 0)
@@ -527,6 +544,9 @@ engine_poll(struct engine *e)
 		    eng_now(e) >= st->next_poll) {
 			eng_wait_poll(e, i);
 			changed = 1;
+		} else if (st->waiting && eng_now(e) >= st->deadline) {
+			eng_wait_timeout(e, i);	/* a check that hangs */
+			changed = 1;
 		}
 	}
 	return (changed);
@@ -541,9 +561,11 @@ engine_next_wake(const struct engine *e)
 	for (i = 0; i < e->rb->nsteps; i++) {
 		const struct eng_step	*st = &e->st[i];
 
-		if (st->waiting && st->tok == NULL && (when == 0 ||
-		    st->next_poll < when))
-			when = st->next_poll;
+		int64_t			 t = st->tok == NULL ?
+					     st->next_poll : st->deadline;
+
+		if (st->waiting && (when == 0 || t < when))
+			when = t;
 	}
 	return (when);
 }

@@ -41,8 +41,9 @@ cli_usage(FILE *f)
 	fputs("usage: sitrep runbook list [--json]\n"
 	    "       sitrep runbook show ID|FILE\n"
 	    "       sitrep runbook lint [FILE|DIR...]\n"
-	    "       sitrep runbook dry-run ID|FILE [--incident INC-YYYYMMDD-NNNN]"
-	    "\n           [--env NAME] [--production] [name=value...]\n"
+	    "       sitrep runbook dry-run ID|FILE "
+	    "[--incident INC-YYYYMMDD-NNNN]\n"
+	    "           [--env NAME] [--production] [name=value...]\n"
 	    "Runbooks: $SITREP_RUNBOOKS (dirs separated by ':'), else "
 	    "runbooks/ in the data directories.\n", f);
 }
@@ -244,13 +245,18 @@ cli_free(struct runbook *rb, struct rb_library *lib)
 static void
 cli_header(const struct runbook *rb)
 {
+	size_t	n;
 	int	i;
 
 	printf("%s  %s  %s\n", rb->id.s, rb_severity_name(rb->severity),
 	    rb->title.s);
 	printf("  file: %s (sha256 %.16s...)\n", rb->path, rb->sha256);
-	if (rb->summary.s != NULL)
-		printf("  %s\n", rb->summary.s);
+	if (rb->summary.s != NULL) {
+		n = strlen(rb->summary.s);
+		while (n > 0 && rb->summary.s[n - 1] == '\n')
+			n--;
+		printf("  %.*s\n", (int)n, rb->summary.s);
+	}
 	for (i = 0; i < rb->nalerts; i++)
 		printf("%s%s", i ? ", " : "  alerts: ", rb->alerts[i].s);
 	if (rb->nalerts)

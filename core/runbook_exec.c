@@ -34,8 +34,9 @@ static const struct rb_exec_def {
 	const char		*key;
 	enum rb_exec_kind	 kind;
 	const char		*allowed;
-	int			(*parse)(struct rb_ctx *, const struct rb_node *,
-				    const char *, struct rb_exec *);
+	int			(*parse)(struct rb_ctx *,
+				    const struct rb_node *, const char *,
+				    struct rb_exec *);
 } rb_exec_defs[] = {
 	{ "exec", RB_EX_EXEC, " argv env env_allow cwd timeout read_only ",
 	  rb_ex_exec },
@@ -109,7 +110,8 @@ static int
 rb_ex_http(struct rb_ctx *ctx, const struct rb_node *m, const char *what,
     struct rb_exec *ex)
 {
-	static const char	 methods[] = " GET HEAD POST PUT PATCH DELETE ";
+	static const char	 methods[] =
+				     " GET HEAD POST PUT PATCH DELETE ";
 	const struct rb_node	*json = rb_map_get(m, "json");
 	char			 word[16];
 	int			 bad = 0;
@@ -242,7 +244,8 @@ static int
 rb_ex_notify(struct rb_ctx *ctx, const struct rb_node *m, const char *what,
     struct rb_exec *ex)
 {
-	static const char	 statuses[] = " investigating update resolved ";
+	static const char	 statuses[] =
+				     " investigating update resolved ";
 	char			 word[32];
 	int			 bad = 0;
 

@@ -487,7 +487,8 @@ rbl_choice(struct lint *L, const struct rb_step *s)
 	    runbook_param(L->rb, s->var.s) != NULL ||
 	    rbl_var_step(L->rb, s->var.s) != s))
 		rb_problem(L->ctx, s->var.line, s->var.col, "choice: var must "
-		    "be a new word, not a parameter or another step's variable");
+		    "be a new word, not a parameter or another step's "
+		    "variable");
 }
 
 static void

@@ -101,7 +101,8 @@ static void
 rbl_url_ph(void *arg, const char *name, size_t off, size_t len)
 {
 	struct rbl_url	*x = arg;
-	const char	*s = x->u->s, *q = strchr(s, '?'), *h = strchr(s, '#');
+	const char	*s = x->u->s;
+	const char	*q = strchr(s, '?'), *h = strchr(s, '#');
 	const char	*why = NULL;
 	size_t		 i;
 	int		 line, col;
@@ -235,7 +236,8 @@ rbl_exec_redis(struct lint *L, const struct rb_exec *ex, int check)
 	    (ex->ncommand > 1 && (strcasecmp(ex->command[1].s, "RESET") == 0 ||
 	    strcasecmp(ex->command[1].s, "PURGE") == 0))))
 		rb_problem(L->ctx, ex->command[0].line, ex->command[0].col,
-		    "a check only reads: redis %.32s may write", ex->command[0].s);
+		    "a check only reads: redis %.32s may write",
+		    ex->command[0].s);
 }
 
 static void
@@ -270,12 +272,12 @@ rbl_exec_other(struct lint *L, const struct rb_exec *ex, int check)
 	if (ex->kind == RB_EX_SIM && ((ex->action.s != NULL &&
 	    !rbl_ident(ex->action.s, 1)) || (ex->sim_query.s != NULL &&
 	    !rbl_ident(ex->sim_query.s, 1))))
-		rb_problem(L->ctx, ex->line, ex->col, "sim: the action or query "
-		    "name is a word");
+		rb_problem(L->ctx, ex->line, ex->col, "sim: the action or "
+		    "query name is a word");
 	if (check && (ex->kind == RB_EX_SILENCE || ex->kind == RB_EX_NOTIFY ||
 	    (ex->kind == RB_EX_SIM && ex->action.s != NULL)))
-		rb_problem(L->ctx, ex->line, ex->col, "a check only reads: %s%s "
-		    "changes the world (make the step an action)", kind,
+		rb_problem(L->ctx, ex->line, ex->col, "a check only reads: "
+		    "%s%s changes the world (make the step an action)", kind,
 		    ex->kind == RB_EX_SIM ? " action" : "");
 }
 

@@ -10,8 +10,8 @@
 #include "runbook_int.h"
 #include "xmalloc.h"
 
-#define RB_TOP_KEYS	" id title severity summary symptoms impact alerts " \
-			"parameters steps "
+#define RB_TOP_KEYS	" id title severity summary symptoms impact " \
+			"alerts parameters steps "
 #define RB_PARAM_KEYS	" name type description pattern values min max " \
 			"default required secret options_ok from "
 #define RB_STEP_COMMON	" id kind title description when next "
@@ -19,7 +19,7 @@
 static const struct rb_kind_def {
 	const char		*name;
 	enum rb_step_kind	 kind;
-	const char		*keys;		/* beyond RB_STEP_COMMON */
+	const char		*keys;		/* beyond the common */
 } rb_kind_defs[] = {
 	{ "check", RB_STEP_CHECK, " capture " },
 	{ "action", RB_STEP_ACTION, " capture danger target approval " },
@@ -275,8 +275,8 @@ rb_step_keys(struct rb_ctx *ctx, const struct rb_node *m, const char *what,
     const struct rb_kind_def *k)
 {
 	char	allowed[256];
-	int	exec = k->kind == RB_STEP_CHECK || k->kind == RB_STEP_ACTION ||
-		    k->kind == RB_STEP_NOTIFY;
+	int	exec = k->kind == RB_STEP_CHECK ||
+		    k->kind == RB_STEP_ACTION || k->kind == RB_STEP_NOTIFY;
 
 	snprintf(allowed, sizeof allowed, "%s%s%s", RB_STEP_COMMON,
 	    k->keys + 1, exec ? rb_exec_keys + 1 : "");

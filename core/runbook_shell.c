@@ -244,7 +244,8 @@ rb_sql_read_only(const char *q)
 int
 rb_redis_read_only(const char *cmd)
 {
-	static const char	 ro[] = " GET MGET STRLEN GETRANGE EXISTS TYPE "
+	static const char	 ro[] = " GET MGET STRLEN GETRANGE EXISTS "
+	    "TYPE "
 	    "TTL PTTL INFO PING DBSIZE TIME LLEN LRANGE LINDEX SCARD "
 	    "SMEMBERS SISMEMBER SRANDMEMBER HGET HMGET HGETALL HLEN HKEYS "
 	    "HVALS HEXISTS ZCARD ZCOUNT ZRANGE ZRANGEBYSCORE ZREVRANGE ZSCORE "

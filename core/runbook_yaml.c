@@ -85,7 +85,8 @@ rb_yaml_next(struct rb_yaml *y, yaml_event_t *ev)
 	return (-1);
 }
 
-static struct rb_node	*rb_yaml_node(struct rb_yaml *, yaml_event_t *, int);
+static struct rb_node	*rb_yaml_node(struct rb_yaml *, yaml_event_t *,
+			     int);
 
 static struct rb_node *
 rb_yaml_scalar(struct rb_yaml *y, yaml_event_t *ev)

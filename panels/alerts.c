@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "action.h"
 #include "dialog.h"
@@ -309,18 +310,30 @@ silence_confirm_closed(struct panel *p, struct dialog *d, int result)
 		alerts_say(p, 0, "no silence created");
 }
 
+/* When a silence of secs from now ends: "14:05 UTC", or with the date
+ * when that is not today's clock ("2026-11-23 14:05 UTC"). */
+static void
+fmt_until(char *buf, size_t len, int64_t secs)
+{
+	time_t		t = (time_t)(now_ms() / 1000 + secs);
+	struct tm	tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, secs < 86400 ? "%H:%M UTC" : "%Y-%m-%d %H:%M UTC",
+	    &tm);
+}
+
 /* Exactly what will be created, for a y. */
 static void
 silence_confirm(struct panel *p)
 {
 	struct alerts_priv	*pr = p->priv;
 	struct dialog		*d = dialog_new("Create this silence?");
-	char			 m[600], until[16], *text;
+	char			 m[600], until[32], *text;
 
 	matchers_line(pr->matchers, m, sizeof m);
-	fmt_clock_utc(until, sizeof until, now_ms() +
-	    parse_duration(pr->duration) * 1000);
-	xasprintf(&text, "Create silence for %s (until %s UTC): %s;",
+	fmt_until(until, sizeof until, parse_duration(pr->duration));
+	xasprintf(&text, "Create silence for %s (until %s): %s;",
 	    pr->duration, until, m);
 	dialog_wrapped(d, ROLE_NORMAL, text);
 	free(text);
@@ -386,6 +399,9 @@ silence_form(struct panel *p, const char *error, int field)
 	    value, sizeof value))
 		dialog_line(d, ROLE_ACCENT, "  %s=%s", name, value);
 	dialog_line(d, ROLE_MUTED, "created by %s", p->host->operator);
+	if (pr->silence[0] != '\0')
+		dialog_line(d, ROLE_WARN, "already silenced by %s",
+		    pr->silence);
 	dialog_field(d, "duration", pr->duration);
 	dialog_field(d, "comment", pr->comment);
 	if (field > 0)
@@ -419,6 +435,8 @@ alerts_key_silence(struct panel *p)
 		pr->comment[0] = '\0';
 	strlcpy_(pr->name, a->name, sizeof pr->name);
 	strlcpy_(pr->matchers, a->matchers, sizeof pr->matchers);
+	strlcpy_(pr->silence, a->state == ALERT_SILENCED ? a->silenced_by : "",
+	    sizeof pr->silence);
 	silence_form(p, NULL, 0);
 	return (1);
 }
@@ -513,10 +531,27 @@ alerts_key_list(struct panel *p)
 	return (1);
 }
 
+/* Enter: the selected alert's runbook, filled from its labels. */
+static int
+alerts_key_runbook(struct panel *p)
+{
+	const struct alert	*a = alerts_selected(p);
+
+	if (p->host == NULL || p->host->runbook == NULL)
+		return (0);
+	if (a == NULL)
+		alerts_say(p, 1, "no alert selected");
+	else
+		p->host->runbook(p->host->arg, a);
+	return (1);
+}
+
 static int
 alerts_key(struct panel *p, int key)
 {
 	switch (key) {
+	case KEYC_ENTER:
+		return (alerts_key_runbook(p));
 	case 'm':
 		return (alerts_key_silence(p));
 	case 'M':
@@ -528,6 +563,8 @@ alerts_key(struct panel *p, int key)
 }
 
 static const struct keyhelp alerts_keys[] = {
+	{ "Enter", "open the alert's runbook, parameters filled from its "
+	    "labels" },
 	{ "m", "silence the selected alert (asks duration and comment, "
 	    "then y)" },
 	{ "M", "list the silences" },
@@ -553,7 +590,8 @@ const struct panel_class alerts_panel = {
 	    "silenced or inhibited, RUNBOOK the last part of the runbook_url "
 	    "(or runbook) annotation: the runbook to open. Silenced and "
 	    "inhibited alerts are greyed and listed last; the title counts "
-	    "them apart. m silences the selected alert: a silence matches "
+	    "them apart. Enter opens the alert's runbook with its parameters "
+	    "filled from the alert's labels. m silences the selected alert: a silence matches "
 	    "every label of the alert, lasts the duration you give (1m to "
 	    "30d) and carries your comment and your user@host; it is "
 	    "restated for a y before it is sent to Alertmanager. M lists the "

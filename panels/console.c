@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "action.h"
+#include "audit_view.h"
 #include "console.h"
 #include "dialog.h"
 #include "keys.h"
@@ -14,6 +15,7 @@
 #include "panel.h"
 #include "paths.h"
 #include "prompt.h"
+#include "runbooks.h"
 #include "screen.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -43,6 +45,8 @@ struct console {
 	void			(*dialog_close)(struct panel *,
 				    struct dialog *, int);
 	struct panel_host	 host;
+	struct runbooks		*runbooks;	/* the runner: its views */
+	int			 showing;	/* a runbook view was drawn */
 	struct theme		 theme;
 	char			 msg[256];
 	int			 msg_error;
@@ -66,6 +70,7 @@ static const struct keyhelp global_keys[] = {
 	{ "/", "filter the focused panel (narrows as you type)" },
 	{ ":", "command line (:help lists the commands)" },
 	{ "r", "refresh every source now" },
+	{ "R", "open the suggested runbook (status bar), else the open run" },
 	{ "C-l", "repaint the screen" },
 	{ "?", "this help" },
 	{ "q / C-c", "quit" },
@@ -88,6 +93,9 @@ static void	cmd_zoom(struct console *, const char *);
 static void	cmd_filter(struct console *, const char *);
 static void	cmd_sort(struct console *, const char *);
 static void	cmd_refresh(struct console *, const char *);
+static void	cmd_audit(struct console *, const char *);
+static void	cmd_runbook(struct console *, const char *);
+static void	cmd_incident(struct console *, const char *);
 
 static const struct console_cmd console_cmds[] = {
 	{ "quit", "", "leave sitrep (also :q)", cmd_quit },
@@ -101,6 +109,11 @@ static const struct console_cmd console_cmds[] = {
 	{ "sort", "COLUMN [desc]", "sort the focused panel by a column",
 	    cmd_sort },
 	{ "refresh", "", "ask every source for new data now", cmd_refresh },
+	{ "runbook", "[NAME]", "run a runbook; no NAME lists them (and the "
+	    "open runs)", cmd_runbook },
+	{ "incident", "[TITLE|close]", "open an incident (or retitle it), "
+	    "close it, or show it", cmd_incident },
+	{ "audit", "", "the audit trail's last records", cmd_audit },
 	{ NULL, NULL, NULL, NULL }
 };
 
@@ -132,6 +145,12 @@ static void
 cmd_quit(struct console *c, const char *arg)
 {
 	c->quit = 1;
+}
+
+static void
+cmd_audit(struct console *c, const char *arg)
+{
+	audit_view_open(&c->host);
 }
 
 static int
@@ -225,6 +244,21 @@ cmd_refresh(struct console *c, const char *arg)
 }
 
 static void
+cmd_runbook(struct console *c, const char *arg)
+{
+	if (arg == NULL || *arg == '\0')
+		runbooks_open_picker(c->runbooks);
+	else
+		runbooks_open_name(c->runbooks, arg);
+}
+
+static void
+cmd_incident(struct console *c, const char *arg)
+{
+	runbooks_incident_cmd(c->runbooks, arg);
+}
+
+static void
 console_focus(struct console *c, int i)
 {
 	if (i < 0 || i >= c->npanels)
@@ -310,6 +344,14 @@ host_pager(void *arg, struct pager *pg)
 }
 
 static void
+host_runbook(void *arg, const struct alert *a)
+{
+	struct console	*c = arg;
+
+	runbooks_open_alert(c->runbooks, a);
+}
+
+static void
 console_dialog_key(struct console *c, int key)
 {
 	enum dialog_result	r = dialog_key(c->dialog, key);
@@ -347,17 +389,21 @@ cmd_help(struct console *c, const char *arg)
 	const struct panel_class	*pc = c->panels[c->focus]->cls;
 	const struct console_cmd	*cmd;
 	char				 buf[64];
+	int				 rb = runbooks_showing(c->runbooks);
+	const char			*title = rb ? "Runbook" : pc->title;
+	const char			*text = rb ? runbooks_help : pc->help;
+	const struct keyhelp		*keys = rb ? runbooks_keys : pc->keys;
 
 	pager_free(c->help);
 	c->help = pager_new("Help (Esc, q or ? closes)");
-	pager_addf(c->help, ROLE_TITLE, "%s", pc->title);
-	if (pc->help != NULL)
+	pager_addf(c->help, ROLE_TITLE, "%s", title);
+	if (text != NULL)
 		pager_add_wrapped(c->help, ROLE_NORMAL, 2, console_help_width(c),
-		    pc->help);
-	if (pc->keys != NULL) {
+		    text);
+	if (keys != NULL) {
 		pager_add(c->help, ROLE_NORMAL, "");
-		pager_addf(c->help, ROLE_TITLE, "%s keys", pc->title);
-		help_keys(c->help, pc->keys);
+		pager_addf(c->help, ROLE_TITLE, "%s keys", title);
+		help_keys(c->help, keys);
 	}
 	pager_add(c->help, ROLE_NORMAL, "");
 	pager_add(c->help, ROLE_TITLE, "Keys");
@@ -394,6 +440,10 @@ console_key_prompt(struct console *c, int key)
 	char			 line[PROMPT_MAX];
 
 	if (c->mode == MODE_FILTER && (r == PROMPT_EDITED ||
+	    r == PROMPT_CANCEL) && runbooks_filter(c->runbooks) != NULL)
+		runbooks_set_filter(c->runbooks, r == PROMPT_CANCEL ? "" :
+		    c->prompt.buf);
+	else if (c->mode == MODE_FILTER && (r == PROMPT_EDITED ||
 	    r == PROMPT_CANCEL)) {
 		table_set_filter(p->table, r == PROMPT_CANCEL ? "" :
 		    c->prompt.buf);
@@ -426,10 +476,87 @@ console_escape(struct console *c)
 }
 
 static void
+console_quit_closed(struct panel *p, struct dialog *d, int result)
+{
+	if (result == DIALOG_CONFIRM)
+		((struct console *)dialog_data(d))->quit = 1;
+}
+
+/* q: leave, after a y when a runbook step is running (it is cancelled). */
+static void
+console_quit(struct console *c)
+{
+	struct dialog	*d;
+	char		 what[256];
+
+	if (!runbooks_running(c->runbooks, what, sizeof what)) {
+		c->quit = 1;
+		return;
+	}
+	d = dialog_new("Quit sitrep?");
+	dialog_line(d, ROLE_WARN, "A runbook step is running: %s.", what);
+	dialog_line(d, ROLE_NORMAL, "Quitting cancels it (its processes are "
+	    "killed).");
+	dialog_hint(d, "y quit and cancel it  n/Esc stay");
+	dialog_set_data(d, c);
+	host_dialog(c, d, NULL, console_quit_closed);
+}
+
+/* Keys of the panels and the runbook views alike; 1 = handled. */
+static int
+console_key_global(struct console *c, int key)
+{
+	switch (key) {
+	case ':':
+		c->mode = MODE_COMMAND;
+		prompt_open(&c->prompt, ":", "");
+		return (1);
+	case '?':
+	case KEYC_F1:
+		cmd_help(c, NULL);
+		return (1);
+	case 'r':
+		cmd_refresh(c, NULL);
+		return (1);
+	case 'R':
+		runbooks_open_suggested(c->runbooks);
+		return (1);
+	case KEYC_CTRL('l'):
+		screen_redraw_all();
+		c->all_dirty = 1;
+		return (1);
+	}
+	return (0);
+}
+
+/* A runbook view shows: its keys first (Esc leaves it, never confirms). */
+static void
+console_key_view(struct console *c, int key)
+{
+	const char	*filter = runbooks_filter(c->runbooks);
+
+	if (runbooks_key(c->runbooks, key, c->rows - 8) != RUNBOOKS_UNHANDLED ||
+	    console_key_global(c, key))
+		return;
+	if (key == '/' && filter != NULL) {
+		c->mode = MODE_FILTER;
+		prompt_open(&c->prompt, "/", filter);
+		return;
+	}
+	console_messagef(c, 0, "key not bound here (? for help)");
+}
+
+static void
 console_key_normal(struct console *c, int key)
 {
 	struct panel	*p = c->panels[c->focus];
 
+	if (runbooks_showing(c->runbooks)) {
+		console_key_view(c, key);
+		return;
+	}
+	if (console_key_global(c, key))
+		return;
 	if (key >= '1' && key <= '9') {
 		console_focus(c, key - '1');
 		return;
@@ -437,7 +564,7 @@ console_key_normal(struct console *c, int key)
 	switch (key) {
 	case 'q':
 	case KEYC_CTRL('c'):
-		c->quit = 1;
+		console_quit(c);
 		return;
 	case KEYC_TAB:
 		console_focus(c, (c->focus + 1) % c->npanels);
@@ -459,24 +586,9 @@ console_key_normal(struct console *c, int key)
 	case KEYC_ESC:
 		console_escape(c);
 		return;
-	case ':':
-		c->mode = MODE_COMMAND;
-		prompt_open(&c->prompt, ":", "");
-		return;
 	case '/':
 		c->mode = MODE_FILTER;
 		prompt_open(&c->prompt, "/", table_filter(p->table));
-		return;
-	case '?':
-	case KEYC_F1:
-		cmd_help(c, NULL);
-		return;
-	case 'r':
-		cmd_refresh(c, NULL);
-		return;
-	case KEYC_CTRL('l'):
-		screen_redraw_all();
-		c->all_dirty = 1;
 		return;
 	}
 	if (!panel_key(p, key, console_page(c)))
@@ -555,6 +667,7 @@ console_draw_header(struct console *c, int64_t now)
 			     ROLE_HEADER;
 	char		 clock[16], ctx[96];
 	const char	*context = c->opts.context;
+	const char	*inc = runbooks_incident(c->runbooks);
 	struct panel	*pods = NULL;
 	int		 i, x;
 
@@ -568,8 +681,16 @@ console_draw_header(struct console *c, int64_t now)
 	x += 1 + screen_textf(&b, 0, x + 3, c->opts.production ?
 	    ROLE_PRODUCTION : ROLE_HEADER, "%s%s",
 	    c->opts.production ? "PRODUCTION " : "env ", c->opts.env);
+	b.w -= 15;		/* the clock's; what does not fit is cut */
+	if (inc != NULL)
+		x += 3 + screen_text(&b, 0, x + 3, bar, inc);
+	if (c->opts.read_only)
+		x += 3 + screen_text(&b, 0, x + 3, ROLE_WARN, " READ-ONLY ");
+	if (c->opts.dry_run)
+		x += 3 + screen_text(&b, 0, x + 3, ROLE_WARN, " DRY RUN ");
 	snprintf(ctx, sizeof ctx, "ctx %s", context ? context : "-");
 	x += 3 + screen_text(&b, 0, x + 3, bar, ctx);
+	b.w += 15;
 	fmt_clock_utc(clock, sizeof clock, now);
 	screen_textf(&b, 0, b.w - 14, bar, "%s UTC", clock);
 }
@@ -578,8 +699,8 @@ static void
 console_draw_status(struct console *c)
 {
 	struct tui_box	 b = box_of(&c->layout.status);
-	char		 demo[96];
-	int		 dw = 0;
+	char		 demo[96], banner[160];
+	int		 dw = 0, rank;
 
 	screen_fill_row(&b, 0, ROLE_STATUS);
 	if (c->opts.demo != NULL) {
@@ -601,8 +722,16 @@ console_draw_status(struct console *c)
 		return;
 	}
 	c->msg[0] = '\0';
-	screen_text(&b, 0, 1, ROLE_STATUS, "q quit  Tab focus  z zoom  "
-	    "/ filter  s sort  : command  ? help");
+	if ((rank = runbooks_banner(c->runbooks, banner, sizeof banner)) > 0) {
+		screen_text(&b, 0, 1, panel_rank_role(rank), banner);
+		return;
+	}
+	if (runbooks_showing(c->runbooks))
+		screen_text(&b, 0, 1, ROLE_STATUS, "Esc back to the panels  "
+		    ": command  ? help");
+	else
+		screen_text(&b, 0, 1, ROLE_STATUS, "q quit  Tab focus  z zoom  "
+		    "/ filter  s sort  : command  ? help");
 }
 
 static void
@@ -627,24 +756,40 @@ console_draw_help(struct console *c)
 	pager_draw(c->help, &b);
 }
 
+/* A runbook view in place of the panels, between header and status. */
+static void
+console_draw_view(struct console *c)
+{
+	int		y = c->layout.header.y + c->layout.header.h;
+	struct tui_box	b = { y, 0, c->layout.status.y - y, c->cols, 0 };
+
+	runbooks_draw(c->runbooks, &b);
+}
+
 static void
 console_draw(void *arg)
 {
 	struct console	*c = arg;
 	int64_t		 now = now_ms();
-	int		 i;
+	int		 i, showing = runbooks_showing(c->runbooks);
 
 	if (c->layout.mode == LAYOUT_TOO_SMALL) {
 		console_draw_small(c);
 		screen_flush();
 		return;
 	}
+	if (showing != c->showing) {
+		c->showing = showing;
+		c->all_dirty = 1;
+	}
 	if (c->all_dirty) {
 		struct tui_box	all = { 0, 0, c->rows, c->cols, 0 };
 		screen_erase(&all);
 	}
 	console_draw_header(c, now);
-	for (i = 0; i < c->npanels; i++) {
+	if (showing)
+		console_draw_view(c);
+	for (i = 0; i < c->npanels && !showing; i++) {
 		const struct layout_rect	*r = &c->layout.panels[i];
 		struct tui_box			 b = box_of(r);
 
@@ -681,12 +826,17 @@ console_on_wake(void *arg)
 	store_drain(c->store);
 	if (c->host.actions != NULL && actions_collect(c->host.actions) > 0)
 		c->all_dirty = 1;
+	runbooks_poll(c->runbooks);
 	for (i = 0; i < c->npanels; i++) {
-		uint64_t	g = c->panels[i]->generation;
+		struct panel	*p = c->panels[i];
+		uint64_t	 g = p->generation;
 
-		panel_refresh(c->panels[i], c->store);
-		if (c->panels[i]->generation != g)
-			fresh = 1;
+		panel_refresh(p, c->store);
+		if (p->generation == g)
+			continue;
+		fresh = 1;
+		if (p->cls->kind == SNAP_ALERTS && p->snap != NULL)
+			runbooks_alerts(c->runbooks, p->snap);
 	}
 	if (fresh && c->opts.exit_after > 0 &&
 	    ++c->refreshes >= c->opts.exit_after)
@@ -699,9 +849,11 @@ console_on_tick(void *arg)
 	struct console	*c = arg;
 	int		 i;
 
-	/* Ages and the clock move once a second. */
+	/* Ages and the clock move once a second; so do the runbooks' waits
+	 * (engine_next_wake is never finer than a second). */
 	for (i = 0; i < c->npanels; i++)
 		c->panels[i]->dirty = 1;
+	runbooks_poll(c->runbooks);
 }
 
 static void
@@ -715,9 +867,14 @@ console_on_signal(void *arg, int sig)
 {
 	struct console	*c = arg;
 
+	/* The terminal turns C-c into SIGINT: it is the C-c key (cancel in
+	 * a runbook view or a dialog; quit, after a y if a step runs). */
+	if (sig == SIGINT) {
+		console_on_key(c, KEYC_CTRL('c'));
+		return;
+	}
 	c->quit = 1;
-	if (sig != SIGINT)
-		c->status = 128 + sig;
+	c->status = 128 + sig;
 }
 
 static int
@@ -736,6 +893,24 @@ static const struct loop_ops console_ops = {
 	.done = console_done,
 };
 
+static void
+console_runbooks(struct console *c)
+{
+	struct runbooks_opts	o;
+
+	memset(&o, 0, sizeof o);
+	o.host = &c->host;
+	if (c->opts.env == NULL)
+		c->opts.env = "default";
+	o.env = c->opts.env;
+	o.production = c->opts.production;
+	o.read_only = c->opts.read_only;
+	o.dry_run = c->opts.dry_run;
+	o.audit_fn = c->opts.audit_fn;
+	o.audit_arg = c->opts.audit_arg;
+	c->runbooks = runbooks_new(&o);
+}
+
 struct console *
 console_new(struct store *store, const struct console_opts *opts,
     const struct console_hooks *hooks)
@@ -751,8 +926,10 @@ console_new(struct store *store, const struct console_opts *opts,
 	c->host.message = host_message;
 	c->host.dialog = host_dialog;
 	c->host.pager = host_pager;
+	c->host.runbook = host_runbook;
 	c->host.actions = c->hooks.actions;
 	c->host.operator = c->hooks.operator ? c->hooks.operator : "";
+	console_runbooks(c);
 	for (i = 0; panel_registry[i] != NULL && i < MAX_PANELS; i++) {
 		c->panels[c->npanels] = panel_new(panel_registry[i]);
 		c->panels[c->npanels]->unconfigured =
@@ -771,6 +948,7 @@ console_free(struct console *c)
 
 	if (c == NULL)
 		return;
+	runbooks_free(c->runbooks);
 	for (i = 0; i < c->npanels; i++)
 		panel_free(c->panels[i]);
 	pager_free(c->help);

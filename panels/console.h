@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "engine.h"
 #include "store.h"
 #include "theme.h"
 
@@ -19,6 +20,13 @@ struct console_opts {
 	int		 exit_after;	/* leave after N data refreshes, 0 = no */
 	const char	*focus;		/* panel to focus first, by name */
 	unsigned	 kinds;		/* 1 << snap_kind fed by some source */
+	int		 read_only;	/* runbooks: actions are refused */
+	int		 dry_run;	/* runbooks: rendered, nothing runs */
+	/* Subscribed to every runbook run before it begins (the audit
+	 * trail); an EV_STEP_STARTED answered -1 stops the step.  NULL =
+	 * none. */
+	engine_event_fn	 audit_fn;
+	void		*audit_arg;
 };
 
 struct console;

@@ -14,13 +14,13 @@ enum { C_SERVICE, C_DATABASE, C_PENDING, C_OLDEST, C_FAILED, C_1M, C_5M,
 
 static const struct table_col outbox_cols[C__COUNT] = {
 	{ "SERVICE", 12, 1, 0, 0 },
-	{ "DATABASE", 10, 1, 0, 3 },
+	{ "DATABASE", 10, 3, 0, 3 },	/* room for an error */
 	{ "PENDING", 7, 0, 1, 0 },
 	{ "OLDEST", 7, 0, 1, 0 },
 	{ "FAILED", 6, 0, 1, 0 },
 	{ "1M", 5, 0, 1, 1 },
 	{ "5M", 5, 0, 1, 2 },
-	{ "TREND", 10, 3, 0, 0 },
+	{ "TREND", 10, 2, 0, 0 },
 };
 
 #define OLDEST_WARN_S	60.0

@@ -35,6 +35,9 @@ struct panel_host {
 			    int result));
 	/* Show a pager full screen (a detail view); the host owns it. */
 	void		(*pager)(void *, struct pager *);
+	/* Open the runbook of an alert (the runner fills its parameters
+	 * from the alert's labels); NULL when there is no runner. */
+	void		(*runbook)(void *, const struct alert *);
 	struct actions	*actions;	/* NULL when there are none */
 	const char	*operator;	/* "alice@bastion-1" */
 };

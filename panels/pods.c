@@ -136,7 +136,7 @@ pods_summary(struct panel *p, char *buf, size_t len, enum role *role)
 	}
 }
 
-/* Pod details ------------------------------------------------------------ */
+/* Pod details -------------------------------------------------------------- */
 
 #define POD_DETAIL	"k8s.pod-detail"
 

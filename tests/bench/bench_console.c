@@ -8,7 +8,8 @@
  *   - keystroke-to-screen latency (j/k moving the selection): median, p95.
  * Usage: bench_console [SITREP] [IDLE_SECONDS] [COLS ROWS] [ARGS...]
  * ARGS replace "--demo --refresh=1000"; BENCH_MARKS (default 5) is how
- * many "ago" mark a complete frame. */
+ * many "ago" mark a complete frame; BENCH_KEYS=tab types Tab/S-Tab
+ * instead of j/k. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -52,7 +53,7 @@ drain(int fd, int ms, char *keep, size_t keeplen, size_t *kept)
 			*kept += (size_t)n;
 			keep[*kept] = '\0';
 		}
-		ms = 0;
+		ms = ms < 5 ? ms : 5;	/* until 5 ms of quiet */
 	}
 	return (total);
 }
@@ -117,10 +118,13 @@ main(int argc, char **argv)
 	size_t		 kept = 0;
 	double		 t0, t_first = -1, cpu0, cpu1, lat[KEYS];
 	long		 hwm = 0, bytes = 0, n;
-	int		 fd, i, status, marks;
+	int		 fd, i, status, marks, tabs;
 	pid_t		 pid;
 
 	marks = getenv("BENCH_MARKS") ? atoi(getenv("BENCH_MARKS")) : 5;
+	/* BENCH_KEYS=tab: Tab / S-Tab (focus moves: always a change on
+	 * screen, even when every panel is empty). */
+	tabs = getenv("BENCH_KEYS") && strcmp(getenv("BENCH_KEYS"), "tab") == 0;
 	if (argc > 4) {
 		ws.ws_col = (unsigned short)atoi(argv[3]);
 		ws.ws_row = (unsigned short)atoi(argv[4]);
@@ -169,7 +173,8 @@ main(int argc, char **argv)
 
 		drain(fd, 30, NULL, 0, NULL);
 		t = mono();
-		if (write(fd, i % 2 ? "k" : "j", 1) != 1)
+		if (tabs ? write(fd, i % 2 ? "\033[Z" : "\t", i % 2 ? 3 : 1) < 1 :
+		    write(fd, i % 2 ? "k" : "j", 1) != 1)
 			break;
 		if (poll(&pfd, 1, 1000) != 1) {
 			lat[i] = 1.0;

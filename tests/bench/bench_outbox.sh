@@ -101,21 +101,24 @@ bench() {
 	    "host=127.0.0.1 port=$PG_PRIMARY_PORT dbname=erp user=sitrep" \
 	    "$LAB_DIR/pg.pass" bench OutboxMessages "$FETCHES"
 }
+# The plan of the source's query (docs/outbox.md), for the record.
+plan() {
+	sql <<'SQL' | grep -E 'Scan|Execution Time|Heap Fetches' | sed 's/^ */  /'
+SET TimeZone = 'UTC';
+SET max_parallel_workers_per_gather = 0;
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT p.n, p.age, f.n, r.n1, r.n5 FROM (SELECT count(*) AS n, coalesce(extract(epoch FROM greatest(now() - min("OccurredOn"), interval '0')), 0) AS age FROM "bench"."OutboxMessages" WHERE "ProcessedOn" IS NULL) p, (SELECT count(*) AS n FROM "bench"."OutboxMessages" WHERE "Error" IS NOT NULL AND "ProcessedOn" IS NULL) f, (SELECT count(*) FILTER (WHERE "ProcessedOn" >= now() - interval '1 minute') AS n1, count(*) AS n5 FROM "bench"."OutboxMessages" WHERE "ProcessedOn" >= now() - interval '5 minutes') r;
+SQL
+}
 # Freshly written pages are not all-visible until a vacuum: every index
 # entry the query counts costs a heap visit.  The worst case.
 echo "-- before any vacuum (visibility map empty)"
 bench
+plan
 t3=$(now)
 sql -c 'VACUUM bench."OutboxMessages"'
 echo "-- after VACUUM ($(since "$t3")s; autovacuum's steady state)"
 bench
-
-# The plan of the source's query (docs/outbox.md), for the record.
-echo "plan:"
-sql <<'SQL' | grep -E 'Scan|Execution Time|Heap Fetches' | sed 's/^/  /'
-SET TimeZone = 'UTC';
-EXPLAIN (ANALYZE, BUFFERS)
-SELECT p.n, p.age, f.n, r.n1, r.n5 FROM (SELECT count(*) AS n, coalesce(extract(epoch FROM greatest(now() - min("OccurredOn"), interval '0')), 0) AS age FROM "bench"."OutboxMessages" WHERE "ProcessedOn" IS NULL) p, (SELECT count(*) AS n FROM "bench"."OutboxMessages" WHERE "Error" IS NOT NULL AND "ProcessedOn" IS NULL) f, (SELECT count(*) FILTER (WHERE "ProcessedOn" >= now() - interval '1 minute') AS n1, count(*) AS n5 FROM "bench"."OutboxMessages" WHERE "ProcessedOn" >= now() - interval '5 minutes') r;
-SQL
+plan
 
 [ -n "${BENCH_OUTBOX_KEEP:-}" ] || sql -c 'DROP SCHEMA bench CASCADE'

@@ -22,6 +22,8 @@ environments:
         connect_timeout: 5s
         timeout: 5s
 YAML
+echo "== console, 200x50, demo, Tab/S-Tab (the baseline for the next)"
+BENCH_KEYS=tab "$B/tests/bench/bench_console" ./sitrep 5 200 50 | grep -E "keystroke"
 echo "== console, 200x50, every source hung (accepts, never answers)"
-BENCH_MARKS=0 "$B/tests/bench/bench_console" ./sitrep 10 200 50 \
+BENCH_MARKS=0 BENCH_KEYS=tab "$B/tests/bench/bench_console" ./sitrep 10 200 50 \
     --config "$TMP/hung.yaml" | grep -E "terminal|keystroke"

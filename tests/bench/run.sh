@@ -12,3 +12,5 @@ sh tests/bench/hung.sh
 # The outbox source against 10 million rows (starts its own lab, or uses
 # $LAB_DIR); BENCH_OUTBOX=0 skips it.
 [ "${BENCH_OUTBOX:-1}" = 0 ] || B="$B" bash tests/bench/bench_outbox.sh
+# The Kubernetes source, 10,000 pods from the fixture API server.
+echo "== kubernetes, 10,000 pods (~33 MB of PodList) from the fixture API server"; B="$B" bash tests/bench/kube.sh

@@ -32,7 +32,7 @@ static char	kubeconfig[600];
 static char	admin_url[128];
 static char	ca_file[600];
 
-/* The fixture's admin API ------------------------------------------------------ */
+/* The fixture's admin API -------------------------------------------------- */
 
 static cJSON *
 admin(const char *method, const char *path, const char *body)
@@ -103,7 +103,7 @@ rstr(cJSON *o, const char *key)
 	return (cJSON_IsString(v) ? v->valuestring : "");
 }
 
-/* Running a source ------------------------------------------------------------- */
+/* Running a source --------------------------------------------------------- */
 
 struct run {
 	struct store	*store;
@@ -247,7 +247,7 @@ any(const struct pods_data *d, const void *arg)
 	return (1);
 }
 
-/* Cases -------------------------------------------------------------------------- */
+/* Cases -------------------------------------------------------------------- */
 
 static int
 reset(void **state)
@@ -460,6 +460,25 @@ test_403_names_namespace(void **state)
 	stop(&r, 1000);
 }
 
+/* Deployments the account may not list: the pods still show, with a
+ * note that says why the deployments do not. */
+static void
+test_deployments_forbidden(void **state)
+{
+	struct run	 r;
+	struct snapshot	*s;
+
+	fault("{\"mode\":\"403\",\"path\":\"/deployments\"}");
+	r = start("token", NULL, 0);
+	s = wait_for(&r, any, NULL, "pods without deployments");
+	assert_int_equal(s->u.pods.npods, 5);
+	assert_int_equal(s->u.pods.ndeploys, 0);
+	assert_non_null(strstr(s->u.pods.note, "403 forbidden: RBAC forbids "
+	    "listing deployments in namespace erp-system"));
+	snapshot_unref(s);
+	stop(&r, 1000);
+}
+
 static void
 test_500_and_404(void **state)
 {
@@ -649,7 +668,7 @@ test_big_list_one_body(void **state)
 	big_list("{\"mode\":\"huge\",\"path\":\"/namespaces/bulk/pods\"}");
 }
 
-/* Actions ------------------------------------------------------------------------- */
+/* Actions ------------------------------------------------------------------ */
 
 struct done {
 	int	 called;
@@ -866,6 +885,7 @@ main(void)
 		cmocka_unit_test_setup(test_cut_stream_resumes, reset),
 		cmocka_unit_test_setup(test_401, reset),
 		cmocka_unit_test_setup(test_403_names_namespace, reset),
+		cmocka_unit_test_setup(test_deployments_forbidden, reset),
 		cmocka_unit_test_setup(test_500_and_404, reset),
 		cmocka_unit_test_setup(test_unknown_ca, reset),
 		cmocka_unit_test_setup(test_insecure_flagged, reset),

@@ -280,7 +280,8 @@ static const char truth_sql[] =
     "SELECT count(*) FILTER (WHERE \"ProcessedOn\" IS NULL), "
     "coalesce(extract(epoch FROM now() - min(\"OccurredOn\") "
     "FILTER (WHERE \"ProcessedOn\" IS NULL)), 0), "
-    "count(*) FILTER (WHERE \"Error\" IS NOT NULL AND \"ProcessedOn\" IS NULL), "
+    "count(*) FILTER (WHERE \"Error\" IS NOT NULL "
+    "AND \"ProcessedOn\" IS NULL), "
     "count(*) FILTER (WHERE \"ProcessedOn\" > now() - interval '60 s'), "
     "count(*) FILTER (WHERE \"ProcessedOn\" > now() - interval '300 s') "
     "FROM \"OutboxMessages\"";
@@ -408,8 +409,8 @@ test_marking_processed_is_followed(void **state)
 	assert_near(o->hist[0], 57, 0);
 	assert_near(o->hist[1], 40, 0);
 	/* New messages arrive. */
-	exec_sql("INSERT INTO \"OutboxMessages\" SELECT gen_random_uuid(), 'N', "
-	    "'{}', now(), NULL, NULL FROM generate_series(1, 25)");
+	exec_sql("INSERT INTO \"OutboxMessages\" SELECT gen_random_uuid(), "
+	    "'N', '{}', now(), NULL, NULL FROM generate_series(1, 25)");
 	o = &drv_fetch(&d)->rows[0];
 	assert_int_equal(o->pending, 65);
 	drv_free(&d);
@@ -501,7 +502,8 @@ test_custom_mapping(void **state)
 	exec_on(erp2, "TRUNCATE ops.\"Event \"\"Outbox\"\" 1\";"
 	    "INSERT INTO ops.\"Event \"\"Outbox\"\" 1\" (created_at, "
 	    "published_at, last_error) SELECT now() - g * interval '50 s', "
-	    "NULL, CASE WHEN g > 9 THEN 'nack' END FROM generate_series(1, 12) g;"
+	    "NULL, CASE WHEN g > 9 THEN 'nack' END "
+	    "FROM generate_series(1, 12) g;"
 	    "INSERT INTO ops.\"Event \"\"Outbox\"\" 1\" (created_at, "
 	    "published_at) SELECT now() - interval '1 h', now() - interval "
 	    "'30 s' FROM generate_series(1, 5);"
@@ -895,7 +897,8 @@ test_no_outboxes(void **state)
 static int
 setup(void **state)
 {
-	const char	*p = getenv("PG_PRIMARY_PORT"), *dir = getenv("LAB_DIR");
+	const char	*p = getenv("PG_PRIMARY_PORT");
+	const char	*dir = getenv("LAB_DIR");
 
 	if (p == NULL || dir == NULL || getenv("PG_PASSWORD") == NULL) {
 		fprintf(stderr, "run through tests/integration/outbox.sh\n");

@@ -450,9 +450,9 @@ check_http(const struct fx *fx, const char *v)
 	dec = pct_decode(q + 3, strlen(q + 3));
 	assert_string_equal(dec, v);
 	free(dec);
-	assert_int_equal(nargs(fx, "header"), 1);
-	assert_int_equal(strncmp(arg(fx, "header", 0), "X-V: ", 5), 0);
-	assert_string_equal(arg(fx, "header", 0) + 5, v);
+	assert_int_equal(nargs(fx, "header.X-V"), 1);
+	assert_string_equal(arg(fx, "header.X-V", 0), v);
+	assert_int_equal(fx->argc, 4);
 }
 
 static void
@@ -789,6 +789,22 @@ test_wait(void **state)
 	assert_non_null(strstr(engine_step_reason(e, 0),
 	    "timed out after 1m00s (n = 1)"));
 	engine_free(e);
+
+	/* A check that hangs past the deadline is cancelled. */
+	e = start_engine(fx, rb, 0, 0);
+	fx->slow = 1;
+	engine_begin(e, &err);
+	engine_current(e);
+	assert_int_equal(engine_start(e, 0, &err), 0);
+	assert_true(engine_next_wake(e) == fx->clock + 60000);
+	fx->clock += 60000;
+	assert_int_equal(engine_poll(e), 1);
+	assert_int_equal(engine_step_state(e, 0), STEP_FAILED);
+	assert_non_null(strstr(engine_step_reason(e, 0), "timed out"));
+	settle(fx, e);
+	assert_int_equal(engine_step_state(e, 0), STEP_FAILED);
+	fx->slow = 0;
+	engine_free(e);
 	runbook_free(rb);
 	fx_free(fx);
 }
@@ -800,6 +816,7 @@ static const char secret_yaml[] =
 "steps:\n"
 "  - id: login\n    kind: action\n    title: Log in as {{u}}\n"
 "    exec:\n      argv: [tool, login, '{{u}}']\n      env: {PW: '{{pw}}'}\n"
+"    capture: {var: who, regex: 'with (.*) ok'}\n"
 "  - id: call\n    kind: action\n    title: Call\n"
 "    http: {method: POST, url: 'https://h/x', headers: {Authorization: "
 "'Bearer {{pw}}'}, json: {p: '{{pw}}'}}\n";
@@ -932,6 +949,8 @@ test_secrets(void **state)
 	/* ...the screen does not. */
 	out = engine_step_output(e, 0, &len);
 	assert_string_equal(out, "logged in with [redacted] ok");
+	/* A variable captured from it holds the secret: shown redacted. */
+	assert_string_equal(engine_value_display(e, "who"), "[redacted]");
 	engine_note(e, 0, "used s3cr3t-pw once");
 	assert_int_equal(engine_render(e, 1, &r, &err), 0);
 	assert_string_equal(r.headers[0], "Authorization: Bearer [redacted]");

@@ -292,7 +292,7 @@ test_list_malformed(void **state)
 	assert_non_null(strstr(err.msg, "at byte 13"));
 }
 
-/* Watch streams -------------------------------------------------------------- */
+/* Watch streams ------------------------------------------------------------ */
 
 struct seen {
 	char	lines[8][512];

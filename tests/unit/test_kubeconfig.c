@@ -272,6 +272,10 @@ test_default_path(void **state)
 	assert_string_equal(kc->context, "prod");
 	assert_string_equal(kc->ca_file, at(".kube/certs/ca.pem"));
 	kubeconfig_unref(kc);
+	/* The configuration may name it ~/...: expanded against HOME. */
+	kc = load_ok("~/.kube/config", "lab", NULL);
+	assert_string_equal(kc->path, at(".kube/config"));
+	kubeconfig_unref(kc);
 	if (saved != NULL)
 		setenv("HOME", saved, 1);
 	free(saved);

@@ -1,0 +1,119 @@
+/* runbook_view.h: inside the runbook runner, shared by runbooks.c (the
+ * library, the incident, the runs, which view shows), runbook_run.c (one
+ * run: the operator's keys on its steps), runbook_form.c (its dialogs:
+ * parameters, confirmation, skip, note), runbook_card.c (drawing a run)
+ * and runbook_picker.c (the list of runbooks).  Nothing else includes it. */
+#ifndef SITREP_RUNBOOK_VIEW_H
+#define SITREP_RUNBOOK_VIEW_H
+
+#include <stdarg.h>
+
+#include "dialog.h"
+#include "engine.h"
+#include "incident.h"
+#include "runbook.h"
+#include "runbook_alert.h"
+#include "runbooks.h"
+#include "table.h"
+
+#define RUNS_MAX	16
+
+/* One run of a runbook, from the parameters form to its end. */
+struct run {
+	struct runbooks		*hub;
+	const struct runbook	*rb;		/* in hub->lib */
+	struct engine		*e;		/* NULL until the parameters
+						 * are accepted */
+	int			 id;		/* 1, 2, ... in this console */
+	char			 alert_key[RB_ALERT_KEY];	/* "" = none */
+	char			 alert_name[64];
+	char			**labels;	/* the alert's "name=value" */
+	int			 nlabels;
+	char			*form[DIALOG_MAX_FIELDS];	/* as typed */
+	int			 nform;		/* parameters in the form */
+	int			 cur;		/* engine_current; -1 = over */
+	int			 view;		/* the step in the card */
+	int			 follow;	/* view follows cur */
+	int			 out_top;	/* output scroll; -1 = the tail */
+	int			 out_first;	/* the first line drawn, and */
+	int			 out_h;		/* how many fit (runbook_card) */
+	int			 pending;	/* the step a dialog is about */
+	int			 last;		/* the step last started, -1 */
+	char			 msg[256];	/* the last refusal or error */
+	int			 msg_error;
+};
+
+enum rb_view { RV_NONE, RV_PICKER, RV_RUN };
+
+struct runbooks {
+	struct runbooks_opts	 o;
+	struct rb_library	*lib;		/* read when first needed */
+	struct rb_diags		 diags;		/* problems found reading it */
+	struct incident		 inc;
+	struct run		*runs[RUNS_MAX];	/* oldest first */
+	int			 nruns;
+	int			 next_id;
+	enum rb_view		 view;
+	struct run		*shown;		/* RV_RUN */
+	struct table		*picker;	/* RV_PICKER */
+	struct rb_suggest	 sug;
+};
+
+/* runbooks.c */
+void		 runbooks_say(struct runbooks *, int error, const char *, ...)
+		     __attribute__((format(printf, 3, 4)));
+const struct rb_library *runbooks_lib(struct runbooks *);
+/* The open incident's id, opening one if none is (into hub->inc). */
+const char	*runbooks_incident_take(struct runbooks *);
+/* Show run r (it is in hub->runs). */
+void		 runbooks_show(struct runbooks *, struct run *);
+/* Forget r (its parameters were cancelled) and free it. */
+void		 runbooks_drop(struct runbooks *, struct run *);
+
+/* runbook_run.c */
+struct run	*runbook_run_new(struct runbooks *, const struct runbook *,
+		     const struct alert *);
+void		 runbook_run_free(struct run *);
+/* The parameters form, or straight to the first step when there are no
+ * parameters. */
+void		 runbook_run_open(struct run *);
+/* Begin: the engine with the form's values.  0, or -1 and err (and the
+ * form field at fault). */
+int		 runbook_run_begin(struct run *, int *field, struct error *);
+enum runbooks_key runbook_run_key(struct run *, int key, int page);
+/* Confirm step (typed: danger: high; approver: two-person) and run it. */
+void		 runbook_run_go(struct run *, int step, const char *typed,
+		     const char *approver);
+void		 runbook_run_skip(struct run *, int step, const char *reason);
+int		 runbook_run_poll(struct run *);
+/* The step running (or waiting) now, -1 when none. */
+int		 runbook_run_busy(const struct run *);
+int		 runbook_run_over(const struct run *);
+/* After anything changed: the cursor, and the view following it. */
+void		 runbook_run_sync(struct run *);
+/* A message for the card and the status bar. */
+void		 runbook_run_say(struct run *, int error, const char *, ...)
+		     __attribute__((format(printf, 3, 4)));
+/* "deployment=inventory memory_mib=1024" (values redacted). */
+void		 runbook_run_params(const struct run *, char *, size_t);
+
+/* runbook_form.c */
+void		 runbook_form_params(struct run *, const char *error,
+		     int field);
+void		 runbook_form_confirm(struct run *, int step,
+		     const struct engine_render *);
+void		 runbook_form_skip(struct run *, int step, const char *error);
+void		 runbook_form_note(struct run *, int step);
+
+/* runbook_card.c */
+void		 runbook_card_draw(struct run *, const struct tui_box *);
+/* The state mark: "✓" (or "+" without UTF-8) and its role. */
+const char	*runbook_card_mark(enum engine_step_state, enum role *);
+
+/* runbook_picker.c */
+struct table	*runbook_picker_new(void);
+void		 runbook_picker_fill(struct table *, const struct rb_library *,
+		     const struct rb_diags *, struct run *const *, int nruns);
+void		 runbook_picker_draw(struct table *, const struct tui_box *);
+
+#endif

@@ -1,0 +1,95 @@
+/* runbooks.h: the runbook runner the console offers: the library, the
+ * open incident, the runs, the picker and the full-screen run view, and
+ * the suggestion for a newly firing alert.
+ *
+ * The console owns one `struct runbooks`.  It forwards keys while a view
+ * is showing (runbooks_showing), draws the view in place of the panels,
+ * calls runbooks_poll() on every wake and every second tick (engine_poll:
+ * wait steps, streamed output), and hands over every alerts snapshot.  A
+ * run keeps running when its view is left; :runbook, R or the picker
+ * bring it back.  Everything runs on the UI thread; the actions
+ * themselves run off it (core/action.h). */
+#ifndef SITREP_RUNBOOKS_H
+#define SITREP_RUNBOOKS_H
+
+#include <stdint.h>
+
+#include "engine.h"
+#include "panel.h"
+#include "screen.h"
+#include "snapshot.h"
+
+struct runbooks;
+
+struct runbooks_opts {
+	const struct panel_host	*host;		/* messages, dialogs, pagers,
+						 * actions, operator */
+	const char		*env;		/* environment name */
+	int			 production;
+	int			 read_only;	/* engine refuses actions */
+	int			 dry_run;	/* render only, run nothing */
+	engine_event_fn		 audit_fn;	/* subscribed to every run
+						 * before it begins; NULL */
+	void			*audit_arg;
+	const char		*state_dir;	/* incidents; NULL = the XDG
+						 * state directory */
+	char			**dirs;		/* runbook directories; NULL =
+						 * runbook_dirs() */
+	int			 ndirs;
+};
+
+/* What a key did in a view. */
+enum runbooks_key { RUNBOOKS_UNHANDLED, RUNBOOKS_HANDLED, RUNBOOKS_LEAVE };
+
+/* opts (and the strings it points to) must outlive the runbooks. */
+struct runbooks	*runbooks_new(const struct runbooks_opts *);
+/* Cancels running steps, frees every run. */
+void		 runbooks_free(struct runbooks *);
+
+/* Opening.  Each returns 0 when a view is now showing, -1 when not (the
+ * reason went to host->message). */
+int		 runbooks_open_picker(struct runbooks *);
+/* By runbook id: its unfinished run if there is one, else a new run. */
+int		 runbooks_open_name(struct runbooks *, const char *id);
+/* The alert's runbook, parameters filled from its labels. */
+int		 runbooks_open_alert(struct runbooks *, const struct alert *);
+/* R: the suggested runbook, else the last unfinished run. */
+int		 runbooks_open_suggested(struct runbooks *);
+
+/* The view ------------------------------------------------------------- */
+
+int		 runbooks_showing(const struct runbooks *);
+enum runbooks_key runbooks_key(struct runbooks *, int key, int page);
+void		 runbooks_draw(struct runbooks *, const struct tui_box *);
+/* The picker's search text, or NULL when the view has no search. */
+const char	*runbooks_filter(const struct runbooks *);
+void		 runbooks_set_filter(struct runbooks *, const char *);
+/* The view's keys and what it shows, for the help overlay. */
+extern const struct keyhelp runbooks_keys[];
+extern const char runbooks_help[];
+
+/* The loop ------------------------------------------------------------- */
+
+/* engine_poll every run; 1 when something changed. */
+int		 runbooks_poll(struct runbooks *);
+/* The earliest engine_next_wake of the runs (monotonic ms), 0 = none. */
+int64_t		 runbooks_next_wake(const struct runbooks *);
+/* Every alerts snapshot: the suggestion for a newly firing alert. */
+void		 runbooks_alerts(struct runbooks *, const struct snapshot *);
+/* The suggestion's text ("" = none); returns its alert's rank (2
+ * critical, 1 warning, 0 none). */
+int		 runbooks_banner(const struct runbooks *, char *, size_t);
+/* Whether a step of some run is running (quitting would cancel it);
+ * which one goes into buf. */
+int		 runbooks_running(const struct runbooks *, char *, size_t);
+
+/* Incidents ------------------------------------------------------------ */
+
+/* The open incident's id, or NULL. */
+const char	*runbooks_incident(const struct runbooks *);
+const char	*runbooks_incident_title(const struct runbooks *);
+/* :incident [TITLE | close]: open one (or retitle it), close it, or say
+ * which is open. */
+void		 runbooks_incident_cmd(struct runbooks *, const char *arg);
+
+#endif
