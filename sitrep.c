@@ -10,6 +10,7 @@
 
 #include "action.h"
 #include "alertmanager.h"
+#include "audit_cli.h"
 #include "backends.h"
 #include "executors.h"
 #include "config.h"
@@ -75,6 +76,7 @@ usage(FILE *f)
 "\n"
 "commands:\n"
 "  sitrep runbook list|show|lint|dry-run ...   the runbook library\n"
+"  sitrep audit verify|tail|export|unfinished ... the audit trail\n"
 "\n"
 "Keys: ? in the console.  Manual: man sitrep.\n", f);
 }
@@ -218,6 +220,11 @@ open_world(struct options *o, struct source_set *set,
 		    "demo world");
 		o->scenario = "calm";
 	}
+	if (o->env != NULL && strcmp(o->env, "demo") != 0) {
+		fprintf(stderr, "sitrep: --env %s cannot be used with the demo "
+		    "world (it is always environment 'demo')\n", o->env);
+		return (-1);
+	}
 	if ((sim = sim_new(o->scenario, o->seed, now_ms(), &err)) == NULL) {
 		fprintf(stderr, "sitrep: %s\n", err.msg);
 		return (-1);
@@ -226,7 +233,9 @@ open_world(struct options *o, struct source_set *set,
 	backends_add(set, source_new(&sim_source, "sim", ALL_KINDS,
 	    o->refresh_ms, sim));
 	*simp = sim;
-	copts->env = o->env ? o->env : "demo";
+	/* Always "demo": runbooks take their live (not simulated) steps in
+	 * any other environment, and the demo must never reach real systems. */
+	copts->env = "demo";
 	copts->production = o->production;
 	copts->demo = sim_scenario_name(sim);
 	copts->demo_speed = o->speed;
@@ -288,8 +297,10 @@ run_console(struct options *o)
 	store = store_new();
 	actions = actions_new(store);
 	executors_register(actions, env);
-	if (sim != NULL)
+	if (sim != NULL) {
 		sim_register_actions(sim, actions);
+		sim_register_queries(sim, actions);
+	}
 	for (i = 0; i < set.n; i++) {
 		alertmanager_register_actions(set.src[i], actions);
 		kubernetes_register_actions(set.src[i], actions);
@@ -327,6 +338,8 @@ main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	if (argc > 1 && strcmp(argv[1], "runbook") == 0)
 		return (runbook_cli(argc - 1, argv + 1));
+	if (argc > 1 && strcmp(argv[1], "audit") == 0)
+		return (audit_cli(argc - 1, argv + 1));
 	memset(&o, 0, sizeof o);
 	o.speed = 1;
 	o.refresh_ms = 1000;

@@ -57,6 +57,12 @@ apg_error(PGconn *c, const char *what, struct error *err)
 	error_set(err, "%s: %s", what, msg[0] ? msg : "failed");
 }
 
+/* "relation ... already exists, skipping": nothing to say. */
+static void
+apg_notice(void *arg, const char *msg)
+{
+}
+
 static PGconn *
 apg_connect(const struct cfg_audit_pg *cfg, struct error *err)
 {
@@ -108,6 +114,7 @@ apg_connect(const struct cfg_audit_pg *cfg, struct error *err)
 		return (NULL);
 	}
 	PQsetnonblocking(c, 1);
+	PQsetNoticeProcessor(c, apg_notice, NULL);
 	return (c);
 }
 
@@ -266,7 +273,7 @@ struct amirror {
 	"record jsonb NOT NULL, PRIMARY KEY (seq, hash))"
 #define MIRROR_INSERT "INSERT INTO %s (seq, hash, prev, time, type, " \
 	"incident, actor, trail, line, record) VALUES ($1, $2, $3, $4, $5, " \
-	"$6, $7, $8, $9, $9::jsonb) ON CONFLICT (seq, hash) DO NOTHING"
+	"$6, $7, $8, $9::text, $9::text::jsonb) ON CONFLICT (seq, hash) DO NOTHING"
 
 struct amirror *
 amirror_new(const struct cfg_audit_pg *cfg)

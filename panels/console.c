@@ -456,7 +456,8 @@ console_key_prompt(struct console *c, int key)
 	screen_cursor(-1, -1);
 	if (c->mode == MODE_COMMAND && r == PROMPT_DONE) {
 		c->mode = MODE_NORMAL;
-		console_command(c, line);
+		console_command(c, line);	/* may open a dialog */
+		return;
 	}
 	c->mode = MODE_NORMAL;
 }
@@ -606,14 +607,15 @@ console_on_key(void *arg, int key)
 		console_key_prompt(c, key);
 		break;
 	case MODE_HELP:
-		if (key == KEYC_ESC || key == 'q' || key == '?') {
+		if (key == KEYC_ESC || key == 'q' || key == '?' ||
+		    key == KEYC_CTRL('c')) {
 			c->mode = MODE_NORMAL;
 			c->all_dirty = 1;
 		} else
 			pager_key(c->help, key, c->rows - 6);
 		break;
 	case MODE_PAGER:
-		if (key == KEYC_ESC || key == 'q') {
+		if (key == KEYC_ESC || key == 'q' || key == KEYC_CTRL('c')) {
 			c->mode = MODE_NORMAL;
 			c->all_dirty = 1;
 		} else

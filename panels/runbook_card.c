@@ -391,9 +391,10 @@ runbook_card_draw(struct run *r, const struct tui_box *b)
 
 	screen_erase(b);
 	card_head(r, b);
-	if (r->e == NULL) {
-		screen_text(b, 5, 2, ROLE_MUTED, "The parameters come first "
-		    "(Enter opens the form again).");
+	if (r->e == NULL || r->rb->nsteps == 0) {
+		screen_text(b, 5, 2, ROLE_MUTED, r->e == NULL ? "The "
+		    "parameters come first (Enter opens the form again)." :
+		    "This runbook has no steps.");
 		return;
 	}
 	if (b->w >= SIDE_MIN_W) {

@@ -61,6 +61,20 @@ picker_run(struct table *t, const struct run *r)
 	    ROLE_ACCENT, runbook_run_busy(r) >= 0 ? "running" : "open");
 }
 
+/* The first problem without the file's directory: "x.yaml:3:11: ...". */
+static const char *
+picker_problem(const struct runbook *rb)
+{
+	const char	*p = rb->first_problem, *base = strrchr(rb->path, '/');
+	size_t		 n = strlen(rb->path);
+
+	if (p == NULL)
+		return ("lint problems");
+	if (base != NULL && strncmp(p, rb->path, n) == 0)
+		return (p + (base + 1 - rb->path));
+	return (p);
+}
+
 static void
 picker_runbook(struct table *t, const struct runbook *rb)
 {
@@ -78,8 +92,7 @@ picker_runbook(struct table *t, const struct runbook *rb)
 	    rb->id.s : base ? base + 1 : rb->path);
 	table_cell(t, P_SEV, ROLE_NORMAL, rb_severity_name(rb->severity));
 	table_cell(t, P_TITLE, broken ? ROLE_ERROR : ROLE_NORMAL, broken ?
-	    (rb->first_problem ? rb->first_problem : "lint problems") :
-	    rb->title.s);
+	    picker_problem(rb) : rb->title.s);
 	table_cell(t, P_ALERTS, ROLE_MUTED, alerts);
 	table_cell(t, P_STATE, broken ? ROLE_ERROR : ROLE_MUTED, broken ?
 	    "broken" : "");

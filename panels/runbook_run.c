@@ -106,6 +106,7 @@ runbook_run_free(struct run *r)
 	if (r == NULL)
 		return;
 	engine_free(r->e);
+	free(r->skip_later);
 	runbook_labels_free(r->labels, r->nlabels);
 	for (i = 0; i < r->nform; i++)
 		free(r->form[i]);
@@ -248,11 +249,18 @@ runbook_run_sync(struct run *r)
 int
 runbook_run_poll(struct run *r)
 {
-	int	old = r->cur, changed;
+	char	*reason;
+	int	 old = r->cur, changed;
 
 	if (r->e == NULL)
 		return (0);
 	changed = engine_poll(r->e);
+	if (r->skip_later != NULL && r->cur >= 0) {
+		reason = r->skip_later;
+		r->skip_later = NULL;
+		runbook_run_skip(r, r->cur, reason);
+		free(reason);
+	}
 	runbook_run_sync(r);
 	if (old != r->cur)
 		r->msg[0] = '\0';	/* "step 3 started" is over */
@@ -351,10 +359,17 @@ runbook_run_skip(struct run *r, int i, const char *reason)
 {
 	struct error	err;
 
-	if (engine_skip(r->e, i, reason, &err) != 0)
-		runbook_run_say(r, 1, "%s", err.msg);
-	else
+	free(r->skip_later);
+	r->skip_later = NULL;
+	if (engine_skip(r->e, i, reason, &err) == 0)
 		runbook_run_say(r, 0, "step %d skipped: %s", i + 1, reason);
+	else if (engine_step_state(r->e, i) == STEP_CANCELLED) {
+		/* Its processes are still being stopped. */
+		r->skip_later = xstrdup(reason);
+		runbook_run_say(r, 0, "step %d is skipped once it has stopped",
+		    i + 1);
+	} else
+		runbook_run_say(r, 1, "%s", err.msg);
 	runbook_run_sync(r);
 }
 
@@ -633,6 +648,8 @@ runbook_run_key(struct run *r, int key, int page)
 {
 	if (key == KEYC_ESC || key == 'q')
 		return (RUNBOOKS_LEAVE);
+	if (r->rb->nsteps == 0)
+		return (RUNBOOKS_UNHANDLED);
 	if (r->e == NULL) {
 		if (key == KEYC_ENTER || key == 'y')
 			runbook_form_params(r, NULL, 0);

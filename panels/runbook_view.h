@@ -39,6 +39,8 @@ struct run {
 	int			 out_h;		/* how many fit (runbook_card) */
 	int			 pending;	/* the step a dialog is about */
 	int			 last;		/* the step last started, -1 */
+	char			*skip_later;	/* a skip waiting for a
+						 * cancelled step to stop */
 	char			 msg[256];	/* the last refusal or error */
 	int			 msg_error;
 };

@@ -438,19 +438,6 @@ runbooks_poll(struct runbooks *h)
 	return (changed);
 }
 
-int64_t
-runbooks_next_wake(const struct runbooks *h)
-{
-	int64_t	when = 0, w;
-	int	i;
-
-	for (i = 0; i < h->nruns; i++)
-		if (h->runs[i]->e != NULL && (w = engine_next_wake(
-		    h->runs[i]->e)) > 0 && (when == 0 || w < when))
-			when = w;
-	return (when);
-}
-
 void
 runbooks_alerts(struct runbooks *h, const struct snapshot *s)
 {

@@ -70,10 +70,10 @@ extern const char runbooks_help[];
 
 /* The loop ------------------------------------------------------------- */
 
-/* engine_poll every run; 1 when something changed. */
+/* engine_poll every run; 1 when something changed.  The console calls
+ * it on every wake and every second: no engine_next_wake() is finer than
+ * a second (wait steps poll every interval_s seconds). */
 int		 runbooks_poll(struct runbooks *);
-/* The earliest engine_next_wake of the runs (monotonic ms), 0 = none. */
-int64_t		 runbooks_next_wake(const struct runbooks *);
 /* Every alerts snapshot: the suggestion for a newly firing alert. */
 void		 runbooks_alerts(struct runbooks *, const struct snapshot *);
 /* The suggestion's text ("" = none); returns its alert's rank (2

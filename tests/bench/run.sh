@@ -14,3 +14,5 @@ sh tests/bench/hung.sh
 [ "${BENCH_OUTBOX:-1}" = 0 ] || B="$B" bash tests/bench/bench_outbox.sh
 # The Kubernetes source, 10,000 pods from the fixture API server.
 echo "== kubernetes, 10,000 pods (~33 MB of PodList) from the fixture API server"; B="$B" bash tests/bench/kube.sh
+# The audit trail: records per second, each fsync'ed (docs/audit.md).
+echo "== audit trail, 3000 records, fsync each"; "$B/tests/bench/bench_audit" 3000

@@ -125,8 +125,8 @@ pkill -HUP -f "^$SITREP --demo"
 check "SIGHUP (dropped SSH) exits" wait_exit 50
 
 # --- Options and environment ----------------------------------------------
-start 100 30 -- --demo --production --env prod-eu
-check "--production marks the header" wait_for "PRODUCTION prod-eu" 10
+start 100 30 -- --demo --production
+check "--production marks the header" wait_for "PRODUCTION demo" 10
 keys q
 
 start 100 30 TERM=no-such-terminal -- --demo
@@ -160,6 +160,10 @@ check "a broken configuration is refused" test "$rc" -eq 1
 check "the configuration error names file and line" grep -q "bad.yaml:6" <<<"$out"
 out=$("$SITREP" --config "$TMP/nonexistent.yaml" 2>&1 </dev/null); rc=$?
 check "a missing --config file is an error" grep -q "nonexistent.yaml" <<<"$out"
+
+out=$("$SITREP" --demo --env prod 2>&1 </dev/null); rc=$?
+check "the demo refuses another environment name" test "$rc" -eq 1
+check "the demo says why it refuses --env" grep -q "always environment 'demo'" <<<"$out"
 
 out=$("$SITREP" --demo=no-such-scenario 2>&1 </dev/null); rc=$?
 check "an unknown scenario is an error" test "$rc" -ne 0

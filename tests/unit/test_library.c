@@ -443,16 +443,13 @@ struct run_def {
 	const char	*picks[8];	/* "step=value" */
 };
 
-/* Run a runbook to its end against world s. */
-static void
-run(struct sim *s, const struct run_def *rd)
+/* The operator's session: executors, the engine, the parameters. */
+static struct drive *
+drive_new(struct sim *s, const struct run_def *rd)
 {
 	struct engine_opts	 o;
 	struct drive		*d = calloc(1, sizeof *d);
 	struct error		 err;
-	const char		*eq;
-	char			 name[64];
-	int			 i;
 
 	assert_non_null(d);
 	d->sim = s;
@@ -474,6 +471,17 @@ run(struct sim *s, const struct run_def *rd)
 	if ((d->e = engine_new(d->rb, d->act, &o, &err)) == NULL)
 		fail_msg("engine_new(%s): %s", rd->runbook, err.msg);
 	engine_subscribe(d->e, on_event, d);
+	return (d);
+}
+
+static void
+drive_params(struct drive *d, const struct run_def *rd)
+{
+	struct error	 err;
+	const char	*eq;
+	char		 name[64];
+	int		 i;
+
 	engine_prefill(d->e, rd->labels, rd->nlabels);
 	for (i = 0; rd->params[i] != NULL; i++) {
 		eq = strchr(rd->params[i], '=');
@@ -484,6 +492,15 @@ run(struct sim *s, const struct run_def *rd)
 	}
 	if (engine_begin(d->e, &err) != 0)
 		fail_msg("engine_begin(%s): %s", rd->runbook, err.msg);
+}
+
+/* Run a runbook to its end against world s. */
+static void
+run(struct sim *s, const struct run_def *rd)
+{
+	struct drive	*d = drive_new(s, rd);
+
+	drive_params(d, rd);
 	drive_steps(d);
 	if (!engine_done(d->e))
 		dfail(d, "not done");

@@ -62,6 +62,7 @@ static const char rb_memory[] =
 " mib: '{{memory_mib}}'}}\n"
 "  - id: restart\n"
 "    kind: action\n"
+"    title: Restart {{deployment}}\n"
 "    sim: {action: restart, args: {deployment: '{{deployment}}'}}\n"
 "  - id: cause\n"
 "    kind: choice\n"
