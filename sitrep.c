@@ -30,6 +30,7 @@
 
 struct options {
 	const char	*config;	/* --config FILE */
+	const char	*context;	/* --context: kubeconfig context */
 	const char	*scenario;	/* demo scenario */
 	double		 speed;
 	uint64_t	 seed;
@@ -57,6 +58,8 @@ usage(FILE *f)
 "                       /etc/sitrep/config.yaml)\n"
 "  -e, --env=NAME       environment of the configuration (default: its\n"
 "                       default_environment, else the first)\n"
+"  --context=NAME       kubeconfig context (default: the configuration's,\n"
+"                       else the kubeconfig's current-context)\n"
 "  --demo[=SCENARIO]    run against the simulated platform (default calm;\n"
 "                       calm, oom-crashloop, replication-stall,\n"
 "                       outbox-backlog, primary-lost, or a scenario file)\n"
@@ -86,6 +89,7 @@ parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "context", required_argument, NULL, 'C' },
 		{ "demo", optional_argument, NULL, 'd' },
 		{ "demo-speed", required_argument, NULL, 's' },
 		{ "seed", required_argument, NULL, 'S' },
@@ -106,6 +110,9 @@ parse_options(int argc, char **argv, struct options *o)
 		switch (ch) {
 		case 'c':
 			o->config = optarg;
+			break;
+		case 'C':
+			o->context = optarg;
 			break;
 		case 'd':
 			o->scenario = optarg ? optarg : "calm";
@@ -175,6 +182,23 @@ refresh_hook(void *arg)
 	backends_kick(arg);
 }
 
+/* --context NAME: the kubeconfig context for this run (and Kubernetes on,
+ * with the default kubeconfig, when the environment has no section). */
+static void
+override_context(struct config *cfg, const struct cfg_env *env,
+    const char *context)
+{
+	int	i;
+
+	for (i = 0; i < cfg->nenvs; i++) {
+		if (&cfg->envs[i] != env)
+			continue;
+		free(cfg->envs[i].kubernetes.context);
+		cfg->envs[i].kubernetes.context = xstrdup(context);
+		cfg->envs[i].kubernetes.present = 1;
+	}
+}
+
 /* The world behind the console: the demo, or the configured environment.
  * Fills set and copts; the demo world is returned in *simp. */
 static int
@@ -191,8 +215,13 @@ open_world(struct options *o, struct source_set *set,
 	if (o->scenario == NULL && config_find(o->config, path,
 	    sizeof path) == 0) {
 		if ((*cfgp = config_load(path, &err)) == NULL ||
-		    (env = config_env(*cfgp, o->env, &err)) == NULL ||
-		    backends_open(env, set, &err) != 0) {
+		    (env = config_env(*cfgp, o->env, &err)) == NULL) {
+			fprintf(stderr, "sitrep: %s\n", err.msg);
+			return (-1);
+		}
+		if (o->context != NULL)
+			override_context(*cfgp, env, o->context);
+		if (backends_open(env, set, &err) != 0) {
 			fprintf(stderr, "sitrep: %s\n", err.msg);
 			return (-1);
 		}
@@ -203,6 +232,7 @@ open_world(struct options *o, struct source_set *set,
 		}
 		*envp = env;
 		copts->env = env->name;
+		copts->context = env->kubernetes.context;
 		copts->production = env->production || o->production;
 		copts->kinds = set->kinds;
 		return (0);

@@ -1,6 +1,8 @@
 /* kube_actions.c: the k8s.* actions (kubernetes.h): a pod's detail view
- * (the pod, its events, its logs) and the changes runbooks make (scale,
- * rollout restart, delete a pod), each with dry_run=1 (dryRun=All).
+ * (the pod, its events, its logs), the reads runbook checks and waits make
+ * (rollout status, get a deployment or a pod) and the changes runbooks
+ * make (scale, rollout restart, delete a pod), each with dry_run=1
+ * (dryRun=All).
  * Values go into URLs through curl_easy_escape and into JSON through
  * cJSON only. */
 #include <stdarg.h>
@@ -150,6 +152,36 @@ call(struct kube *k, const char *method, const char *path, const char *body,
 		return (-1);
 	}
 	return (0);
+}
+
+/* j as compact JSON text, caller frees; j is deleted. */
+static char *
+json_print(cJSON *j)
+{
+	char	*s = cJSON_PrintUnformatted(j);
+
+	cJSON_Delete(j);
+	if (s == NULL)
+		fatalx("out of memory");
+	return (s);
+}
+
+/* GET path as JSON (a new tree, caller deletes); NULL and res->summary. */
+static cJSON *
+fetch(struct kube *k, const char *path, const char *what,
+    struct action_result *res)
+{
+	struct http_response	 r;
+	cJSON			*j;
+
+	if (call(k, "GET", path, NULL, NULL, DETAIL_MAX_BODY, what, &r,
+	    res) != 0)
+		return (NULL);
+	if ((j = cJSON_ParseWithLength(r.body, r.len)) == NULL)
+		snprintf(res->summary, sizeof res->summary, "%s: malformed "
+		    "JSON from the API server", what);
+	http_response_free(&r);
+	return (j);
 }
 
 /* Pod detail: the pod ------------------------------------------------------ */
@@ -421,7 +453,6 @@ act_pod_detail(void *ctx, const struct action_req *req,
     struct action_result *res, const volatile int *cancel)
 {
 	struct kube		*k = ctx;
-	struct http_response	 r;
 	struct tbuf		 b = { NULL, 0, 0 };
 	const char		*ns = action_arg(req, "ns");
 	const char		*pod = action_arg(req, "pod"), *ctr;
@@ -434,19 +465,10 @@ act_pod_detail(void *ctx, const struct action_req *req,
 		return (-1);
 	path = object_path("/api/v1", ns, "pods", pod, "");
 	snprintf(what, sizeof what, "reading pod %s/%s", ns, pod);
-	if (call(k, "GET", path, NULL, NULL, DETAIL_MAX_BODY, what, &r,
-	    res) != 0) {
-		free(path);
-		return (-1);
-	}
+	j = fetch(k, path, what, res);
 	free(path);
-	if ((j = cJSON_ParseWithLength(r.body, r.len)) == NULL) {
-		snprintf(res->summary, sizeof res->summary, "%s: malformed "
-		    "JSON from the API server", what);
-		http_response_free(&r);
+	if (j == NULL)
 		return (-1);
-	}
-	http_response_free(&r);
 	detail_pod(&b, j, now);
 	nev = *cancel ? 0 : detail_event_list(k, &b, ns, pod, now);
 	ctr = main_container(j, action_arg(req, "container"));
@@ -461,18 +483,144 @@ act_pod_detail(void *ctx, const struct action_req *req,
 	return (0);
 }
 
-/* Changes ------------------------------------------------------------------ */
+/* Reads: rollout status, get ---------------------------------------------- */
 
-static char *
-json_print(cJSON *j)
+/* One look, as `kubectl rollout status --watch=false` words it
+ * (kubectl/pkg/polymorphichelpers/rollout_status.go): 1 when rolled out,
+ * 0 while in progress, -1 when the progress deadline has passed. */
+static int
+rollout_verdict(const cJSON *o, const struct deployment *d, char *buf,
+    size_t len)
 {
-	char	*s = cJSON_PrintUnformatted(j);
+	const cJSON	*st = jget(o, "status"), *c;
+	int		 replicas = jint(st, "replicas");
 
-	cJSON_Delete(j);
-	if (s == NULL)
-		fatalx("out of memory");
-	return (s);
+	if (jint(jget(o, "metadata"), "generation") >
+	    jint(st, "observedGeneration")) {
+		snprintf(buf, len, "Waiting for deployment spec update to be "
+		    "observed...");
+		return (0);
+	}
+	cJSON_ArrayForEach(c, jget(st, "conditions"))
+		if (strcmp(jstr(c, "type"), "Progressing") == 0 &&
+		    strcmp(jstr(c, "reason"), "ProgressDeadlineExceeded") ==
+		    0) {
+			snprintf(buf, len, "deployment \"%s\" exceeded its "
+			    "progress deadline", d->name);
+			return (-1);
+		}
+	if (d->updated < d->desired)
+		snprintf(buf, len, "Waiting for deployment \"%s\" rollout to "
+		    "finish: %d out of %d new replicas have been updated...",
+		    d->name, d->updated, d->desired);
+	else if (replicas > d->updated)
+		snprintf(buf, len, "Waiting for deployment \"%s\" rollout to "
+		    "finish: %d old replicas are pending termination...",
+		    d->name, replicas - d->updated);
+	else if (d->available < d->updated)
+		snprintf(buf, len, "Waiting for deployment \"%s\" rollout to "
+		    "finish: %d of %d updated replicas are available...",
+		    d->name, d->available, d->updated);
+	else {
+		snprintf(buf, len, "deployment \"%s\" successfully rolled out",
+		    d->name);
+		return (1);
+	}
+	return (0);
 }
+
+/* Read-only: ok only when rolled out; the counts in the output as JSON
+ * for a wait step's capture. */
+static int
+act_rollout_status(void *ctx, const struct action_req *req,
+    struct action_result *res, const volatile int *cancel)
+{
+	const char		*ns = action_arg(req, "ns");
+	const char		*dep = action_arg(req, "deployment");
+	struct deployment	 d;
+	cJSON			*j, *out;
+	char			*path, what[192];
+	int			 v;
+
+	if (need_names(req, res, "ns", "deployment") != 0)
+		return (-1);
+	path = object_path("/apis/apps/v1", ns, "deployments", dep, "");
+	snprintf(what, sizeof what, "reading deployment %s/%s", ns, dep);
+	j = fetch(ctx, path, what, res);
+	free(path);
+	if (j == NULL)
+		return (-1);
+	if (kube_deploy_from_json(j, &d) != 0) {
+		snprintf(res->summary, sizeof res->summary, "%s: not a "
+		    "deployment (no metadata.name)", what);
+		cJSON_Delete(j);
+		return (-1);
+	}
+	v = rollout_verdict(j, &d, res->summary, sizeof res->summary);
+	cJSON_Delete(j);
+	out = cJSON_CreateObject();
+	cJSON_AddNumberToObject(out, "desired", d.desired);
+	cJSON_AddNumberToObject(out, "updated", d.updated);
+	cJSON_AddNumberToObject(out, "ready", d.ready);
+	cJSON_AddNumberToObject(out, "available", d.available);
+	cJSON_AddBoolToObject(out, "rolled_out", v == 1);
+	res->output = json_print(out);
+	res->ok = v == 1;
+	return (0);
+}
+
+/* Read-only: the object as the API server has it (managedFields dropped,
+ * as kubectl does), pretty-printed. */
+static int
+act_get(void *ctx, const struct action_req *req, struct action_result *res,
+    const volatile int *cancel)
+{
+	const char		*ns = action_arg(req, "ns");
+	const char		*dep = action_arg(req, "deployment");
+	const char		*pod = action_arg(req, "pod");
+	const char		*type = pod != NULL ? "pod" : "deployment";
+	const char		*name = pod != NULL ? pod : dep;
+	struct deployment	 d;
+	struct pod		 p;
+	cJSON			*j;
+	char			*path, what[192];
+
+	if ((dep == NULL) == (pod == NULL)) {
+		snprintf(res->summary, sizeof res->summary, "k8s.get: needs "
+		    "ns= and one of deployment= or pod=, got %s",
+		    dep != NULL ? "both" : "neither");
+		return (-1);
+	}
+	if (need_names(req, res, "ns", type) != 0)
+		return (-1);
+	path = object_path(pod != NULL ? "/api/v1" : "/apis/apps/v1", ns,
+	    pod != NULL ? "pods" : "deployments", name, "");
+	snprintf(what, sizeof what, "reading %s %s/%s", type, ns, name);
+	j = fetch(ctx, path, what, res);
+	free(path);
+	if (j == NULL)
+		return (-1);
+	if (pod != NULL && kube_pod_from_json(j, &p) == 0)
+		snprintf(res->summary, sizeof res->summary, "pod %s/%s: %s "
+		    "%d/%d", ns, pod, p.status, p.ready, p.total);
+	else if (pod == NULL && kube_deploy_from_json(j, &d) == 0)
+		snprintf(res->summary, sizeof res->summary, "deployment %s/%s: "
+		    "%d/%d available", ns, dep, d.available, d.desired);
+	else {
+		snprintf(res->summary, sizeof res->summary, "%s: not a %s "
+		    "(no metadata.name)", what, type);
+		cJSON_Delete(j);
+		return (-1);
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(j, "metadata"), "managedFields");
+	if ((res->output = cJSON_Print(j)) == NULL)
+		fatalx("out of memory");
+	cJSON_Delete(j);
+	return (0);
+}
+
+/* Changes ------------------------------------------------------------------ */
 
 /* PATCH or DELETE path (with ?dryRun=All when asked). */
 static int
@@ -596,6 +744,8 @@ kubernetes_register_actions(struct source *src, struct actions *a)
 	if (k == NULL)
 		return;
 	actions_register(a, "k8s.pod-detail", act_pod_detail, k);
+	actions_register(a, "k8s.rollout-status", act_rollout_status, k);
+	actions_register(a, "k8s.get", act_get, k);
 	actions_register(a, "k8s.scale", act_scale, k);
 	actions_register(a, "k8s.rollout-restart", act_restart, k);
 	actions_register(a, "k8s.delete-pod", act_delete_pod, k);

@@ -16,6 +16,11 @@
  *   k8s.scale            ns= deployment= replicas= [dry_run=1]
  *   k8s.rollout-restart  ns= deployment= [dry_run=1]
  *   k8s.delete-pod       ns= pod= [dry_run=1]
+ *   k8s.rollout-status   ns= deployment=   read-only; ok only when rolled
+ *                        out; {"desired","updated","ready","available",
+ *                        "rolled_out"} as JSON (res->output)
+ *   k8s.get              ns= deployment=|pod=   read-only; the object as
+ *                        pretty-printed JSON (res->output)
  * Values reach URLs only through curl_easy_escape and JSON only through
  * cJSON. */
 #ifndef SITREP_KUBERNETES_H

@@ -46,7 +46,8 @@ struct ob_conn {
 	unsigned	 gen;		/* bumped by every new connection */
 	int		 failures;	/* consecutive failed connects */
 	int64_t		 retry_ms;	/* mono ms of the next connect */
-	char		 error[192];	/* why it is down */
+	char		 error[sizeof ((struct error *)0)->msg];
+					/* why it is down, "" = unknown */
 };
 
 /* One outbox table. */
@@ -264,8 +265,7 @@ conn_ensure(struct ob_conn *c, int interval_ms, int force)
 	rng = (unsigned)mono_ms();
 	c->retry_ms = mono_ms() + source_backoff_ms(interval_ms,
 	    OB_MAX_BACKOFF_MS, c->failures, &rng);
-	snprintf(c->error, sizeof c->error, "postgres %s: %s", c->server,
-	    err.msg);
+	strlcpy_(c->error, err.msg, sizeof c->error);
 	return (-1);
 }
 
@@ -288,15 +288,14 @@ conn_query(struct ob_conn *c, struct ob_box *b, const char *what,
 	if (late) {
 		box_fail(b, "%s: no answer within %d.%d s (statement_timeout + "
 		    "1 s); cancelled", what, limit / 1000, limit % 1000 / 100);
-		snprintf(c->error, sizeof c->error, "postgres %s: dropped "
-		    "after a query timed out", c->server);
+		strlcpy_(c->error, "dropped after a query timed out",
+		    sizeof c->error);
 		conn_drop(c, 1);
 		return (NULL);
 	}
 	box_fail(b, "%s: %s", what, err.msg);
 	if (PQstatus(c->pg) == CONNECTION_BAD) {
-		snprintf(c->error, sizeof c->error, "postgres %s: %s",
-		    c->server, err.msg);
+		strlcpy_(c->error, err.msg, sizeof c->error);
 		conn_drop(c, 0);
 	}
 	return (NULL);
@@ -523,7 +522,8 @@ box_read(struct ob_state *st, struct ob_box *b)
 	int		 rc;
 
 	if (c->pg == NULL) {
-		box_fail(b, "%s", c->error[0] ? c->error : "not connected");
+		box_fail(b, "postgres %s: %s", c->server,
+		    c->error[0] ? c->error : "not connected");
 		return (-1);
 	}
 	if (b->row.database[0] == '\0')

@@ -11,53 +11,45 @@
 
 #include "sim_world.h"
 
-#define ACT_MAX_ARGS	8
-
-struct act_args {
-	int		 n;
-	char		 key[ACT_MAX_ARGS][32];
-	const char	*val[ACT_MAX_ARGS];
-};
-
 struct act_def {
 	const char	*name;
 	const char	*keys;		/* allowed, " a b " */
 	const char	*required;	/* " a b " */
-	int		(*run)(struct sim *, const struct act_args *, char *,
+	int		(*run)(struct sim *, const struct sim_args *, char *,
 			    size_t, struct error *);
 };
 
-static int	act_scale(struct sim *, const struct act_args *, char *, size_t,
+static int	act_scale(struct sim *, const struct sim_args *, char *, size_t,
 		    struct error *);
-static int	act_restart(struct sim *, const struct act_args *, char *,
+static int	act_restart(struct sim *, const struct sim_args *, char *,
 		    size_t, struct error *);
-static int	act_rollback(struct sim *, const struct act_args *, char *,
+static int	act_rollback(struct sim *, const struct sim_args *, char *,
 		    size_t, struct error *);
-static int	act_delete_pod(struct sim *, const struct act_args *, char *,
+static int	act_delete_pod(struct sim *, const struct sim_args *, char *,
 		    size_t, struct error *);
-static int	act_set_memory(struct sim *, const struct act_args *, char *,
+static int	act_set_memory(struct sim *, const struct sim_args *, char *,
 		    size_t, struct error *);
-static int	act_promote(struct sim *, const struct act_args *, char *,
+static int	act_promote(struct sim *, const struct sim_args *, char *,
 		    size_t, struct error *);
-static int	act_pause_replay(struct sim *, const struct act_args *, char *,
+static int	act_pause_replay(struct sim *, const struct sim_args *, char *,
 		    size_t, struct error *);
-static int	act_resume_replay(struct sim *, const struct act_args *,
+static int	act_resume_replay(struct sim *, const struct sim_args *,
 		    char *, size_t, struct error *);
-static int	act_rejoin(struct sim *, const struct act_args *, char *,
+static int	act_rejoin(struct sim *, const struct sim_args *, char *,
 		    size_t, struct error *);
-static int	act_drop_slot(struct sim *, const struct act_args *, char *,
+static int	act_drop_slot(struct sim *, const struct sim_args *, char *,
 		    size_t, struct error *);
-static int	act_fail_primary(struct sim *, const struct act_args *, char *,
+static int	act_fail_primary(struct sim *, const struct sim_args *, char *,
 		    size_t, struct error *);
-static int	act_replay_outbox(struct sim *, const struct act_args *,
+static int	act_replay_outbox(struct sim *, const struct sim_args *,
 		    char *, size_t, struct error *);
-static int	act_resume_pub(struct sim *, const struct act_args *, char *,
+static int	act_resume_pub(struct sim *, const struct sim_args *, char *,
 		    size_t, struct error *);
-static int	act_kill_broker(struct sim *, const struct act_args *, char *,
+static int	act_kill_broker(struct sim *, const struct sim_args *, char *,
 		    size_t, struct error *);
-static int	act_restore_broker(struct sim *, const struct act_args *,
+static int	act_restore_broker(struct sim *, const struct sim_args *,
 		    char *, size_t, struct error *);
-static int	act_reset_circuit(struct sim *, const struct act_args *,
+static int	act_reset_circuit(struct sim *, const struct sim_args *,
 		    char *, size_t, struct error *);
 
 static const struct act_def act_defs[] = {
@@ -125,84 +117,18 @@ act_usage(const struct act_def *a)
 }
 
 static int
-act_listed(const char *list, const char *word)
-{
-	const char	*p = list;
-	size_t		 n = strlen(word);
-
-	while ((p = strstr(p, word)) != NULL) {
-		if (p > list && p[-1] == ' ' && p[n] == ' ')
-			return (1);
-		p += n;
-	}
-	return (0);
-}
-
-static const char *
-act_arg(const struct act_args *args, const char *key)
-{
-	int	i;
-
-	for (i = 0; i < args->n; i++)
-		if (strcmp(args->key[i], key) == 0)
-			return (args->val[i]);
-	return (NULL);
-}
-
-static int
-act_parse_one(const struct act_def *a, struct act_args *args,
-    const char *arg, struct error *err)
-{
-	const char	*eq = strchr(arg, '=');
-	size_t		 klen;
-
-	if (eq == NULL || eq == arg) {
-		error_set(err, "%s: '%s' is not key=value (usage: %s)",
-		    a->name, arg, act_usage(a));
-		return (-1);
-	}
-	klen = (size_t)(eq - arg);
-	if (klen >= sizeof args->key[0] || args->n >= ACT_MAX_ARGS) {
-		error_set(err, "%s: too many or too long arguments (usage: "
-		    "%s)", a->name, act_usage(a));
-		return (-1);
-	}
-	memcpy(args->key[args->n], arg, klen);
-	args->key[args->n][klen] = '\0';
-	if (!act_listed(a->keys, args->key[args->n])) {
-		error_set(err, "%s: unknown argument '%s' (usage: %s)",
-		    a->name, args->key[args->n], act_usage(a));
-		return (-1);
-	}
-	if (act_arg(args, args->key[args->n]) != NULL) {
-		error_set(err, "%s: '%s' given twice", a->name,
-		    args->key[args->n]);
-		return (-1);
-	}
-	args->val[args->n++] = eq + 1;
-	return (0);
-}
-
-static int
 act_parse(const struct act_def *a, int argc, const char *const *argv,
-    struct act_args *args, struct error *err)
+    struct sim_args *args, struct error *err)
 {
-	char		 word[32];
-	const char	*w;
-	int		 i, n;
+	const struct sim_args_def	def = {
+		.name = a->name,
+		.keys = a->keys,
+		.required = a->required,
+		.usage = act_usage(a),
+		.quote_bad = 1,
+	};
 
-	memset(args, 0, sizeof *args);
-	for (i = 0; i < argc; i++)
-		if (act_parse_one(a, args, argv[i], err) != 0)
-			return (-1);
-	for (w = a->required; sscanf(w, "%31s%n", word, &n) == 1; w += n) {
-		if (act_arg(args, word) == NULL) {
-			error_set(err, "%s: missing %s= (usage: %s)", a->name,
-			    word, act_usage(a));
-			return (-1);
-		}
-	}
-	return (0);
+	return (sim_args_parse(&def, argc, argv, args, err));
 }
 
 static const struct act_def *
@@ -226,7 +152,7 @@ sim_action_check(const char *name, int argc, const char *const *argv,
     struct error *err)
 {
 	const struct act_def	*a;
-	struct act_args		 args;
+	struct sim_args		 args;
 
 	if ((a = act_lookup(name, err)) == NULL)
 		return (-1);
@@ -238,7 +164,7 @@ sim_action_run(struct sim *s, const char *name, int argc,
     const char *const *argv, char *out, size_t outlen, struct error *err)
 {
 	const struct act_def	*a;
-	struct act_args		 args;
+	struct sim_args		 args;
 
 	if (outlen > 0)
 		out[0] = '\0';
@@ -248,48 +174,7 @@ sim_action_run(struct sim *s, const char *name, int argc,
 	return (a->run(s, &args, out, outlen, err));
 }
 
-/* Looking things up ----------------------------------------------------- */
-static void
-act_names(const struct sim *s, int outbox_only, char *buf, size_t len)
-{
-	size_t	n = 0;
-	int	i;
-
-	buf[0] = '\0';
-	for (i = 0; i < s->ndeps && n < len; i++) {
-		if (outbox_only && !s->dep[i].ob.on)
-			continue;
-		n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "",
-		    s->dep[i].name);
-	}
-}
-
-static int
-act_deploy(const struct sim *s, const char *name, int outbox_only,
-    struct error *err)
-{
-	char	names[160];
-	int	i = sim_kube_find(s, name);
-
-	if (i >= 0 && (!outbox_only || s->dep[i].ob.on))
-		return (i);
-	act_names(s, outbox_only, names, sizeof names);
-	error_set(err, "no %s '%s' (%s)", outbox_only ? "service with an "
-	    "outbox" : "deployment", name, names);
-	return (-1);
-}
-
-static int
-act_server(const struct sim *s, const char *name, struct error *err)
-{
-	int	i = sim_pg_find(s, name);
-
-	if (i < 0)
-		error_set(err, "no database server '%s' (pg-primary, "
-		    "pg-standby-1, pg-standby-2)", name);
-	return (i);
-}
-
+/* Values ---------------------------------------------------------------- */
 static int
 act_int(const char *key, const char *v, int lo, int hi, int *out,
     struct error *err)
@@ -310,14 +195,14 @@ act_int(const char *key, const char *v, int lo, int hi, int *out,
 
 /* Kubernetes ------------------------------------------------------------ */
 static int
-act_scale(struct sim *s, const struct act_args *a, char *out, size_t len,
+act_scale(struct sim *s, const struct sim_args *a, char *out, size_t len,
     struct error *err)
 {
 	int	di, n, was;
 
-	if ((di = act_deploy(s, act_arg(a, "deployment"), 0, err)) < 0 ||
-	    act_int("replicas", act_arg(a, "replicas"), 0, SIM_MAX_REPLICAS,
-	    &n, err) != 0)
+	if ((di = sim_args_deploy(s, sim_args_get(a, "deployment"), 0,
+	    err)) < 0 || act_int("replicas", sim_args_get(a, "replicas"), 0,
+	    SIM_MAX_REPLICAS, &n, err) != 0)
 		return (-1);
 	was = s->dep[di].desired;
 	sim_kube_scale(s, di, n);
@@ -327,12 +212,13 @@ act_scale(struct sim *s, const struct act_args *a, char *out, size_t len,
 }
 
 static int
-act_restart(struct sim *s, const struct act_args *a, char *out, size_t len,
+act_restart(struct sim *s, const struct sim_args *a, char *out, size_t len,
     struct error *err)
 {
 	int	di;
 
-	if ((di = act_deploy(s, act_arg(a, "deployment"), 0, err)) < 0)
+	if ((di = sim_args_deploy(s, sim_args_get(a, "deployment"), 0,
+	    err)) < 0)
 		return (-1);
 	sim_kube_restart(s, di);
 	snprintf(out, len, "deployment.apps/%s restarted (new ReplicaSet "
@@ -341,13 +227,13 @@ act_restart(struct sim *s, const struct act_args *a, char *out, size_t len,
 }
 
 static int
-act_rollback(struct sim *s, const struct act_args *a, char *out, size_t len,
+act_rollback(struct sim *s, const struct sim_args *a, char *out, size_t len,
     struct error *err)
 {
 	int	di;
 
-	if ((di = act_deploy(s, act_arg(a, "deployment"), 0, err)) < 0 ||
-	    sim_kube_rollback(s, di, err) != 0)
+	if ((di = sim_args_deploy(s, sim_args_get(a, "deployment"), 0,
+	    err)) < 0 || sim_kube_rollback(s, di, err) != 0)
 		return (-1);
 	snprintf(out, len, "deployment.apps/%s rolled back to %s-%s",
 	    s->dep[di].name, s->dep[di].name, s->dep[di].cur.hash);
@@ -355,10 +241,10 @@ act_rollback(struct sim *s, const struct act_args *a, char *out, size_t len,
 }
 
 static int
-act_delete_pod(struct sim *s, const struct act_args *a, char *out,
+act_delete_pod(struct sim *s, const struct sim_args *a, char *out,
     size_t len, struct error *err)
 {
-	const char	*name = act_arg(a, "pod");
+	const char	*name = sim_args_get(a, "pod");
 	int		 pi;
 
 	if ((pi = sim_kube_pod_find(s, name)) < 0) {
@@ -375,13 +261,14 @@ act_delete_pod(struct sim *s, const struct act_args *a, char *out,
 }
 
 static int
-act_set_memory(struct sim *s, const struct act_args *a, char *out,
+act_set_memory(struct sim *s, const struct sim_args *a, char *out,
     size_t len, struct error *err)
 {
 	int	di, mib, was;
 
-	if ((di = act_deploy(s, act_arg(a, "deployment"), 0, err)) < 0 ||
-	    act_int("mib", act_arg(a, "mib"), 64, 16384, &mib, err) != 0)
+	if ((di = sim_args_deploy(s, sim_args_get(a, "deployment"), 0,
+	    err)) < 0 || act_int("mib", sim_args_get(a, "mib"), 64, 16384,
+	    &mib, err) != 0)
 		return (-1);
 	was = s->dep[di].cur.limit_mib;
 	sim_kube_set_limit(s, di, mib);
@@ -393,20 +280,18 @@ act_set_memory(struct sim *s, const struct act_args *a, char *out,
 
 /* PostgreSQL ------------------------------------------------------------ */
 static int
-act_promote(struct sim *s, const struct act_args *a, char *out, size_t len,
+act_promote(struct sim *s, const struct sim_args *a, char *out, size_t len,
     struct error *err)
 {
-	const char	*name = act_arg(a, "standby");
+	const char	*name = sim_args_either(a, "standby", "name");
 	int		 i;
 
-	if (name == NULL)
-		name = act_arg(a, "name");
 	if (name == NULL) {
 		error_set(err, "promote: missing standby= (usage: %s)",
 		    act_usage(act_find("promote")));
 		return (-1);
 	}
-	if ((i = act_server(s, name, err)) < 0 ||
+	if ((i = sim_args_server(s, name, err)) < 0 ||
 	    sim_pg_promote(s, i, err) != 0)
 		return (-1);
 	snprintf(out, len, "promoting %s: it becomes the primary on timeline "
@@ -416,13 +301,13 @@ act_promote(struct sim *s, const struct act_args *a, char *out, size_t len,
 }
 
 static int
-act_replay(struct sim *s, const struct act_args *a, int pause, char *out,
+act_replay(struct sim *s, const struct sim_args *a, int pause, char *out,
     size_t len, struct error *err)
 {
-	const char	*name = act_arg(a, "standby");
+	const char	*name = sim_args_get(a, "standby");
 	int		 i;
 
-	if ((i = act_server(s, name, err)) < 0 ||
+	if ((i = sim_args_server(s, name, err)) < 0 ||
 	    sim_pg_replay(s, i, pause, err) != 0)
 		return (-1);
 	snprintf(out, len, "%s: WAL replay %s", name, pause ? "paused" :
@@ -431,27 +316,27 @@ act_replay(struct sim *s, const struct act_args *a, int pause, char *out,
 }
 
 static int
-act_pause_replay(struct sim *s, const struct act_args *a, char *out,
+act_pause_replay(struct sim *s, const struct sim_args *a, char *out,
     size_t len, struct error *err)
 {
 	return (act_replay(s, a, 1, out, len, err));
 }
 
 static int
-act_resume_replay(struct sim *s, const struct act_args *a, char *out,
+act_resume_replay(struct sim *s, const struct sim_args *a, char *out,
     size_t len, struct error *err)
 {
 	return (act_replay(s, a, 0, out, len, err));
 }
 
 static int
-act_rejoin(struct sim *s, const struct act_args *a, char *out, size_t len,
+act_rejoin(struct sim *s, const struct sim_args *a, char *out, size_t len,
     struct error *err)
 {
-	const char	*name = act_arg(a, "server");
+	const char	*name = sim_args_get(a, "server");
 	int		 i;
 
-	if ((i = act_server(s, name, err)) < 0 ||
+	if ((i = sim_args_server(s, name, err)) < 0 ||
 	    sim_pg_rejoin(s, i, err) != 0)
 		return (-1);
 	snprintf(out, len, "%s rewound and restarting as a standby of %s",
@@ -460,10 +345,10 @@ act_rejoin(struct sim *s, const struct act_args *a, char *out, size_t len,
 }
 
 static int
-act_drop_slot(struct sim *s, const struct act_args *a, char *out,
+act_drop_slot(struct sim *s, const struct sim_args *a, char *out,
     size_t len, struct error *err)
 {
-	const char	*name = act_arg(a, "slot");
+	const char	*name = sim_args_get(a, "slot");
 	int		 i;
 
 	if ((i = sim_pg_slot_find(s, name)) < 0) {
@@ -477,7 +362,7 @@ act_drop_slot(struct sim *s, const struct act_args *a, char *out,
 }
 
 static int
-act_fail_primary(struct sim *s, const struct act_args *a, char *out,
+act_fail_primary(struct sim *s, const struct sim_args *a, char *out,
     size_t len, struct error *err)
 {
 	const char	*name = s->pg.n[s->pg.primary].name;
@@ -491,13 +376,13 @@ act_fail_primary(struct sim *s, const struct act_args *a, char *out,
 
 /* Outbox, broker and circuits ------------------------------------------- */
 static int
-act_replay_outbox(struct sim *s, const struct act_args *a, char *out,
+act_replay_outbox(struct sim *s, const struct sim_args *a, char *out,
     size_t len, struct error *err)
 {
 	int	di;
 	int64_t	n;
 
-	if ((di = act_deploy(s, act_arg(a, "service"), 1, err)) < 0)
+	if ((di = sim_args_deploy(s, sim_args_get(a, "service"), 1, err)) < 0)
 		return (-1);
 	n = s->dep[di].ob.failed;
 	if (sim_outbox_replay(s, di, err) != 0)
@@ -508,12 +393,12 @@ act_replay_outbox(struct sim *s, const struct act_args *a, char *out,
 }
 
 static int
-act_resume_pub(struct sim *s, const struct act_args *a, char *out,
+act_resume_pub(struct sim *s, const struct sim_args *a, char *out,
     size_t len, struct error *err)
 {
 	int	di, was;
 
-	if ((di = act_deploy(s, act_arg(a, "service"), 1, err)) < 0)
+	if ((di = sim_args_deploy(s, sim_args_get(a, "service"), 1, err)) < 0)
 		return (-1);
 	was = s->dep[di].ob.running;
 	if (sim_outbox_resume(s, di, err) != 0)
@@ -525,12 +410,12 @@ act_resume_pub(struct sim *s, const struct act_args *a, char *out,
 }
 
 static int
-act_broker(struct sim *s, const struct act_args *a, int ok, char *out,
+act_broker(struct sim *s, const struct sim_args *a, int ok, char *out,
     size_t len, struct error *err)
 {
 	int	di;
 
-	if ((di = act_deploy(s, act_arg(a, "service"), 1, err)) < 0)
+	if ((di = sim_args_deploy(s, sim_args_get(a, "service"), 1, err)) < 0)
 		return (-1);
 	sim_broker_set(s, di, ok);
 	snprintf(out, len, "event bus %s for %s", ok ? "reachable again" :
@@ -539,25 +424,25 @@ act_broker(struct sim *s, const struct act_args *a, int ok, char *out,
 }
 
 static int
-act_kill_broker(struct sim *s, const struct act_args *a, char *out,
+act_kill_broker(struct sim *s, const struct sim_args *a, char *out,
     size_t len, struct error *err)
 {
 	return (act_broker(s, a, 0, out, len, err));
 }
 
 static int
-act_restore_broker(struct sim *s, const struct act_args *a, char *out,
+act_restore_broker(struct sim *s, const struct sim_args *a, char *out,
     size_t len, struct error *err)
 {
 	return (act_broker(s, a, 1, out, len, err));
 }
 
 static int
-act_reset_circuit(struct sim *s, const struct act_args *a, char *out,
+act_reset_circuit(struct sim *s, const struct sim_args *a, char *out,
     size_t len, struct error *err)
 {
-	const char	*from = act_arg(a, "service");
-	const char	*to = act_arg(a, "dependency");
+	const char	*from = sim_args_get(a, "service");
+	const char	*to = sim_args_get(a, "dependency");
 	int		 i;
 	const char	*was;
 

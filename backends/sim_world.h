@@ -396,6 +396,38 @@ int		 sim_scenario_check(struct sim *, struct error *);
 void		 sim_scenario_apply_world(struct sim *);
 void		 sim_scenario_due(struct sim *);
 
+/* sim_args.c: the key=value arguments of actions and queries */
+#define SIM_MAX_ARGS		8
+
+struct sim_args {
+	int		 n;
+	char		 key[SIM_MAX_ARGS][32];
+	const char	*val[SIM_MAX_ARGS];	/* into the caller's argv */
+};
+
+struct sim_args_def {			/* what an action or query takes */
+	const char	*name;
+	const char	*keys;		/* allowed, " a b " */
+	const char	*required;	/* " a b " */
+	const char	*usage;
+	int		 quote_bad;	/* name a malformed argument */
+};
+
+/* Parse argv against d: 0, or -1 and a message with d's usage line. */
+int		 sim_args_parse(const struct sim_args_def *, int,
+		     const char *const *, struct sim_args *, struct error *);
+const char	*sim_args_get(const struct sim_args *, const char *);
+/* The value of key, or of its alias. */
+const char	*sim_args_either(const struct sim_args *, const char *,
+		     const char *);
+/* The index of the deployment (with outbox_only, of one with an outbox)
+ * or database server a name names, or -1 and a message that lists the
+ * names there are.  name may be NULL. */
+int		 sim_args_deploy(const struct sim *, const char *, int,
+		     struct error *);
+int		 sim_args_server(const struct sim *, const char *,
+		     struct error *);
+
 /* sim_action.c */
 int		 sim_action_run(struct sim *, const char *, int,
 		     const char *const *, char *, size_t, struct error *);

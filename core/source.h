@@ -1,6 +1,6 @@
 /* source.h: data sources and the worker thread that drives each one.
  *
- * A source_class is one kind of outside system (backends/).  Each source
+ * A source_class is one kind of outside service (backends/).  Each source
  * instance runs on its own worker thread: open, then fetch every interval;
  * on failure it records the error in the store for every kind it feeds and
  * retries with exponential backoff and jitter.  fetch() must bound its own

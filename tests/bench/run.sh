@@ -16,3 +16,4 @@ sh tests/bench/hung.sh
 echo "== kubernetes, 10,000 pods (~33 MB of PodList) from the fixture API server"; B="$B" bash tests/bench/kube.sh
 # The audit trail: records per second, each fsync'ed (docs/audit.md).
 echo "== audit trail, 3000 records, fsync each"; "$B/tests/bench/bench_audit" 3000
+bash tests/bench/kube_console.sh
