@@ -111,17 +111,44 @@ card_head(struct run *r, const struct tui_box *b)
 	screen_hline(b, 3, ROLE_BORDER);
 }
 
+/* The steps' titles with the values set now, rendered again only after
+ * the run changed (a new event), not on every draw. */
+static void
+card_titles(struct run *r)
+{
+	const struct engine_event	*ev;
+	struct engine_render		 rd;
+	struct error			 err;
+	uint64_t			 seq;
+	int				 i, n;
+
+	ev = engine_events(r->e, &n);
+	seq = n > 0 ? ev[n - 1].seq : 0;
+	if (r->titles != NULL && seq == r->titles_seq)
+		return;
+	if (r->titles == NULL)
+		r->titles = xcalloc(r->rb->nsteps, sizeof *r->titles);
+	for (i = 0; i < r->rb->nsteps; i++) {
+		free(r->titles[i]);
+		if (engine_render(r->e, i, &rd, &err) == 0 && rd.title != NULL)
+			r->titles[i] = xstrdup(rd.title);
+		else
+			r->titles[i] = xstrdup(r->rb->steps[i].id.s);
+		engine_render_free(&rd);
+	}
+	r->titles_seq = seq;
+}
+
 /* The step list: one row per step, the one in view selected. */
 static void
 card_list(struct run *r, const struct tui_box *b)
 {
-	struct engine_render	 rd;
-	struct error		 err;
 	enum engine_step_state	 st;
 	enum role		 role, mr;
-	const char		*mark, *title;
+	const char		*mark;
 	int			 i, y, top = 0;
 
+	card_titles(r);
 	if (r->view >= b->h)
 		top = r->view - b->h + 1;
 	for (y = 0, i = top; y < b->h && i < r->rb->nsteps; y++, i++) {
@@ -133,13 +160,9 @@ card_list(struct run *r, const struct tui_box *b)
 			screen_fill_row(b, y, ROLE_SELECTION);
 			role = mr = ROLE_SELECTION;
 		}
-		title = r->rb->steps[i].id.s;
-		if (engine_render(r->e, i, &rd, &err) == 0 && rd.title != NULL)
-			title = rd.title;
 		screen_text(b, y, 1, mr, mark);
 		screen_textf(b, y, 3, role, "%2d %-7s %s", i + 1,
-		    rb_step_kind_name(r->rb->steps[i].kind), title);
-		engine_render_free(&rd);
+		    rb_step_kind_name(r->rb->steps[i].kind), r->titles[i]);
 	}
 }
 

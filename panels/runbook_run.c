@@ -107,6 +107,7 @@ runbook_run_free(struct run *r)
 		return;
 	engine_free(r->e);
 	free(r->skip_later);
+	runbook_labels_free(r->titles, r->titles ? r->rb->nsteps : 0);
 	runbook_labels_free(r->labels, r->nlabels);
 	for (i = 0; i < r->nform; i++)
 		free(r->form[i]);
@@ -415,7 +416,7 @@ run_enter(struct run *r, int i)
 
 	switch (s->kind) {
 	case RB_STEP_CHECK:
-		if (i < r->cur || run_here(r, i))
+		if (r->cur < 0 || i < r->cur || run_here(r, i))
 			run_start(r, i);
 		return;
 	case RB_STEP_WAIT:

@@ -7,6 +7,7 @@
 #define SITREP_RUNBOOK_VIEW_H
 
 #include <stdarg.h>
+#include <stdint.h>
 
 #include "dialog.h"
 #include "engine.h"
@@ -41,6 +42,8 @@ struct run {
 	int			 last;		/* the step last started, -1 */
 	char			*skip_later;	/* a skip waiting for a
 						 * cancelled step to stop */
+	char			**titles;	/* rendered step titles, as of */
+	uint64_t		 titles_seq;	/* this event (runbook_card) */
 	char			 msg[256];	/* the last refusal or error */
 	int			 msg_error;
 };

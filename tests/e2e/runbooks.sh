@@ -108,13 +108,17 @@ keys Escape
 check "Esc leaves the view, the run stays open" wait_for "1 Pods" 3
 command "runbook e2e-memory"
 check ":runbook brings the run back at its step" \
-    wait_for "Step 3 of 6 +action +raise-limit" 3
+    wait_for "Step 3 of 7 +action +raise-limit" 3
 keys y
 keys -l inventory
 keys Enter
 check "typed exactly, the action runs" wait_for "✓ +3 action" 10
 keys y
 check "y confirms and runs an ordinary action" wait_for "✓ +4 action" 10
+check "a wait step shows its condition" \
+    wait_for "until \{\{unavailable\}\} == 0 +\(every 2s, at most 300s\)" 3
+keys Enter
+check "the wait ends when the pods are available" wait_for "✓ +5 wait" 60
 keys s
 keys -l "no webhook in e2e"
 keys Enter
@@ -126,13 +130,15 @@ check "the world recovers: pods Running, the alerts resolve" \
     wait_until recovered 90
 quit
 
-# 2. --read-only ----------------------------------------------------------
-run "$FIX" --read-only
+# 2. --read-only, on production -------------------------------------------
+run "$FIX" --read-only --production
 check "--read-only: READ-ONLY in the header" wait_for "READ-ONLY" 5
 check "--read-only: the alert still suggests the runbook" \
     wait_for "press R to open runbook e2e-memory" 30
 keys R
 keys Enter Enter
+check "production: the run says so across its target row" \
+    wait_for "TARGET: PRODUCTION \(demo\): actions change production" 5
 keys Enter
 check "--read-only: checks still run" wait_for "✓ +1 check" 10
 keys s

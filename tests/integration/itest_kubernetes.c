@@ -870,6 +870,194 @@ test_delete_pod(void **state)
 	assert_non_null(strstr(d.summary, "needs ns= and pod="));
 }
 
+/* Reads ------------------------------------------------------------------- */
+
+static int
+jnum(cJSON *o, const char *key)
+{
+	cJSON	*v = cJSON_GetObjectItem(o, key);
+
+	if (!cJSON_IsNumber(v))
+		fail_msg("no number %s in the output", key);
+	return (v->valueint);
+}
+
+static void
+test_rollout_status_done(void **state)
+{
+	const char	*argv[] = { "ns=erp-system", "deployment=api" };
+	struct done	 d = act("k8s.rollout-status", 2, argv);
+	cJSON		*all, *req, *out;
+
+	assert_int_equal(d.ok, 1);
+	assert_string_equal(d.summary,
+	    "deployment \"api\" successfully rolled out");
+	assert_non_null(d.output);
+	out = cJSON_Parse(d.output);
+	assert_non_null(out);
+	assert_int_equal(jnum(out, "desired"), 3);
+	assert_int_equal(jnum(out, "updated"), 3);
+	assert_int_equal(jnum(out, "ready"), 3);
+	assert_int_equal(jnum(out, "available"), 3);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(out, "rolled_out")));
+	cJSON_Delete(out);
+	free(d.output);
+	/* One GET, nothing changed. */
+	req = last_request(&all, "GET");
+	assert_string_equal(rstr(req, "path"),
+	    "/apis/apps/v1/namespaces/erp-system/deployments/api");
+	assert_null(find_request(all, "PATCH",
+	    "/apis/apps/v1/namespaces/erp-system/deployments/api"));
+	cJSON_Delete(all);
+}
+
+/* The rollout status after changing the deployment with body; want is
+ * the summary, rolled_out is then false and ok 0. */
+static void
+rollout_waits(const char *body, const char *want)
+{
+	const char	*argv[] = { "ns=erp-system", "deployment=api" };
+	struct done	 d;
+	cJSON		*out;
+
+	if (body != NULL)
+		admin_do("POST", "/_admin/deployment", body);
+	d = act("k8s.rollout-status", 2, argv);
+	assert_int_equal(d.ok, 0);
+	assert_string_equal(d.summary, want);
+	assert_non_null(d.output);
+	out = cJSON_Parse(d.output);
+	assert_non_null(out);
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(out, "rolled_out")));
+	cJSON_Delete(out);
+	free(d.output);
+}
+
+static void
+test_rollout_status_progress(void **state)
+{
+	const char	*worker[] = { "ns=erp-system", "deployment=worker" };
+	const char	*restart[] = { "ns=erp-system", "deployment=api" };
+	struct done	 d = act("k8s.rollout-status", 2, worker);
+	cJSON		*out;
+
+	/* Seeded: worker has 1 of 2 available. */
+	assert_int_equal(d.ok, 0);
+	assert_string_equal(d.summary, "Waiting for deployment \"worker\" "
+	    "rollout to finish: 1 of 2 updated replicas are available...");
+	out = cJSON_Parse(d.output);
+	assert_int_equal(jnum(out, "desired"), 2);
+	assert_int_equal(jnum(out, "available"), 1);
+	cJSON_Delete(out);
+	free(d.output);
+	/* A real restart: the new generation is not observed yet. */
+	d = act("k8s.rollout-restart", 2, restart);
+	assert_int_equal(d.ok, 1);
+	rollout_waits(NULL, "Waiting for deployment spec update to be "
+	    "observed...");
+	/* Observed; the new ReplicaSet comes up and the old one goes. */
+	rollout_waits("{\"name\":\"api\",\"observedGeneration\":2,"
+	    "\"updated\":1,\"replicas\":4,\"available\":3}",
+	    "Waiting for deployment \"api\" rollout to finish: 1 out of 3 "
+	    "new replicas have been updated...");
+	rollout_waits("{\"name\":\"api\",\"updated\":3,\"replicas\":4,"
+	    "\"available\":3}", "Waiting for deployment \"api\" rollout to "
+	    "finish: 1 old replicas are pending termination...");
+	rollout_waits("{\"name\":\"api\",\"replicas\":3,\"available\":2}",
+	    "Waiting for deployment \"api\" rollout to finish: 2 of 3 updated "
+	    "replicas are available...");
+	rollout_waits("{\"name\":\"api\",\"deadline\":true}",
+	    "deployment \"api\" exceeded its progress deadline");
+}
+
+static void
+test_rollout_status_missing(void **state)
+{
+	const char	*argv[] = { "ns=erp-system", "deployment=nope" };
+	const char	*bad[] = { "ns=erp-system", "deployment=api/../x" };
+	struct done	 d = act("k8s.rollout-status", 2, argv);
+
+	assert_int_equal(d.ok, 0);
+	assert_string_equal(d.summary, "404 not found reading deployment "
+	    "erp-system/nope: deployments.apps \"nope\" not found");
+	assert_null(d.output);
+	/* Not a name: refused before any request. */
+	d = act("k8s.rollout-status", 2, bad);
+	assert_int_equal(d.ok, 0);
+	assert_non_null(strstr(d.summary, "needs ns= and deployment="));
+	assert_null(d.output);
+}
+
+static void
+test_get_deployment(void **state)
+{
+	const char	*argv[] = { "ns=erp-system", "deployment=worker" };
+	const char	*both[] = { "ns=erp-system", "deployment=worker",
+			    "pod=api-7d9f8c6b5-a0" };
+	const char	*none[] = { "ns=erp-system" };
+	struct done	 d = act("k8s.get", 2, argv);
+	cJSON		*o;
+
+	assert_int_equal(d.ok, 1);
+	assert_string_equal(d.summary, "deployment erp-system/worker: 1/2 "
+	    "available");
+	assert_non_null(d.output);
+	assert_non_null(strstr(d.output, "\n\t"));	/* pretty-printed */
+	o = cJSON_Parse(d.output);
+	assert_non_null(o);
+	assert_string_equal(rstr(o, "kind"), "Deployment");
+	assert_string_equal(rstr(cJSON_GetObjectItem(o, "metadata"), "name"),
+	    "worker");
+	assert_int_equal(jnum(cJSON_GetObjectItem(o, "spec"), "replicas"), 2);
+	cJSON_Delete(o);
+	free(d.output);
+	d = act("k8s.get", 3, both);
+	assert_int_equal(d.ok, 0);
+	assert_string_equal(d.summary, "k8s.get: needs ns= and one of "
+	    "deployment= or pod=, got both");
+	d = act("k8s.get", 1, none);
+	assert_int_equal(d.ok, 0);
+	assert_non_null(strstr(d.summary, "got neither"));
+}
+
+static void
+test_get_pod(void **state)
+{
+	const char	*crash[] = { "ns=erp-system", "pod=worker-7d9f8c6b5-w1" };
+	const char	*run[] = { "ns=erp-system", "pod=api-7d9f8c6b5-a1" };
+	const char	*gone[] = { "ns=erp-system", "pod=no-such-pod" };
+	struct done	 d = act("k8s.get", 2, crash);
+	cJSON		*o, *all, *req;
+
+	assert_int_equal(d.ok, 1);
+	assert_string_equal(d.summary, "pod erp-system/worker-7d9f8c6b5-w1: "
+	    "CrashLoopBackOff 0/1");
+	o = cJSON_Parse(d.output);
+	assert_non_null(o);
+	assert_string_equal(rstr(o, "kind"), "Pod");
+	/* As kubectl shows it: without managedFields. */
+	assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "metadata"),
+	    "managedFields"));
+	assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "status"),
+	    "containerStatuses"));
+	cJSON_Delete(o);
+	free(d.output);
+	req = last_request(&all, "GET");
+	assert_string_equal(rstr(req, "path"),
+	    "/api/v1/namespaces/erp-system/pods/worker-7d9f8c6b5-w1");
+	cJSON_Delete(all);
+	d = act("k8s.get", 2, run);
+	assert_int_equal(d.ok, 1);
+	assert_string_equal(d.summary, "pod erp-system/api-7d9f8c6b5-a1: "
+	    "Running 1/1");
+	free(d.output);
+	d = act("k8s.get", 2, gone);
+	assert_int_equal(d.ok, 0);
+	assert_string_equal(d.summary, "404 not found reading pod "
+	    "erp-system/no-such-pod: pods \"no-such-pod\" not found");
+	assert_null(d.output);
+}
+
 int
 main(void)
 {
@@ -904,6 +1092,11 @@ main(void)
 		cmocka_unit_test_setup(test_scale, reset),
 		cmocka_unit_test_setup(test_rollout_restart, reset),
 		cmocka_unit_test_setup(test_delete_pod, reset),
+		cmocka_unit_test_setup(test_rollout_status_done, reset),
+		cmocka_unit_test_setup(test_rollout_status_progress, reset),
+		cmocka_unit_test_setup(test_rollout_status_missing, reset),
+		cmocka_unit_test_setup(test_get_deployment, reset),
+		cmocka_unit_test_setup(test_get_pod, reset),
 	};
 
 	if (dir == NULL || port == NULL) {
