@@ -38,6 +38,8 @@ struct options {
 	const char	*env;
 	const char	*focus;
 	int		 production;
+	int		 read_only;	/* --read-only: checks only */
+	int		 dry_run;	/* --dry-run: render, run nothing */
 	int		 no_color;
 	int		 exit_after;
 	int		 refresh_ms;
@@ -69,6 +71,8 @@ usage(FILE *f)
 "  --no-color           no colours (also NO_COLOR=1)\n"
 
 "  --production         mark the environment as production (red header)\n"
+"  --read-only          runbooks run checks only: every action is refused\n"
+"  --dry-run            runbooks show what each step would run, run nothing\n"
 "  --focus=PANEL        panel focused at start (pods, replication, outbox,\n"
 "                       circuits, alerts)\n"
 "  --refresh=MS         refresh period of the sources (default 1000)\n"
@@ -97,6 +101,8 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "no-color", no_argument, NULL, 'n' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "production", no_argument, NULL, 'P' },
+		{ "read-only", no_argument, NULL, 'R' },
+		{ "dry-run", no_argument, NULL, 'D' },
 		{ "focus", required_argument, NULL, 'f' },
 		{ "refresh", required_argument, NULL, 'r' },
 		{ "exit-after", required_argument, NULL, 'x' },
@@ -139,6 +145,12 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'P':
 			o->production = 1;
+			break;
+		case 'R':
+			o->read_only = 1;
+			break;
+		case 'D':
+			o->dry_run = 1;
 			break;
 		case 'f':
 			o->focus = optarg;
@@ -312,6 +324,8 @@ run_console(struct options *o)
 		return (1);
 	}
 	copts.theme = o->theme;
+	copts.read_only = o->read_only;
+	copts.dry_run = o->dry_run;
 	copts.exit_after = o->exit_after;
 	copts.focus = o->focus;
 	if (screen_init(note, sizeof note) != 0) {

@@ -544,32 +544,6 @@ audit_paths(struct audit *a, const struct audit_opts *o, struct error *err)
 	return (0);
 }
 
-/* Refuse now what every append would refuse: a damaged tail, a keyed
- * trail without its key, a bad key file. */
-static int
-audit_precheck(struct audit *a, struct error *err)
-{
-	struct atail	t;
-	struct akey	k;
-	int		rc = -1;
-
-	if (afile_tail(a->fd, &t, err) != 0)
-		error_set(err, "%s: %.200s", a->path, err->msg);
-	else if (t.keyed && a->key_path == NULL)
-		error_set(err, "%s is keyed (HMAC): give its key file "
-		    "(audit.key_file)", a->path);
-	else if (a->key_path != NULL && akey_read(a->key_path, &k, err) != 0)
-		;
-	else if (a->key_path != NULL && k.seq > t.seq + 1)
-		error_set(err, "key file %s is ahead of the trail (seq %llu > "
-		    "%llu): records may have been cut", a->key_path,
-		    (unsigned long long)k.seq, (unsigned long long)t.seq + 1);
-	else
-		rc = 0;
-	explicit_bzero(&k, sizeof k);
-	return (rc);
-}
-
 static int
 audit_has_net(const struct cfg_audit *c)
 {
@@ -595,7 +569,7 @@ audit_open(const struct audit_opts *o, struct error *err)
 	if (sigaction(SIGXFSZ, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
 		signal(SIGXFSZ, SIG_IGN);
 	if (audit_paths(a, o, err) != 0 || afile_open(a, err) != 0 ||
-	    audit_precheck(a, err) != 0)
+	    afile_precheck(a, err) != 0)
 		goto fail;
 	a->actor = audit_actor(a->who, sizeof a->who);
 	if (audit_has_net(o->cfg))

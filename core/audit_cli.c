@@ -167,12 +167,25 @@ acli_verify(struct acli *c, int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	while ((ch = getopt_long(argc, argv, "c:", lo, NULL)) != -1) {
 		switch (ch) {
-		case 'k': o.key_file = optarg; break;
-		case 'a': want_anchors = 1; anchors = optarg; break;
-		case 'F': o.anchor_file = optarg; break;
-		case 'j': json = 1; break;
-		case 'c': c->config = optarg; break;
-		default: acli_usage(stderr); return (2);
+		case 'k':
+			o.key_file = optarg;
+			break;
+		case 'a':
+			want_anchors = 1;
+			anchors = optarg;
+			break;
+		case 'F':
+			o.anchor_file = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'c':
+			c->config = optarg;
+			break;
+		default:
+			acli_usage(stderr);
+			return (2);
 		}
 	}
 	if (acli_trail(c, argc, argv) != 0)
@@ -254,10 +267,18 @@ acli_tail(struct acli *c, int argc, char **argv)
 
 	while ((ch = getopt_long(argc, argv, "fn:c:", lo, NULL)) != -1) {
 		switch (ch) {
-		case 'f': follow = 1; break;
-		case 'n': want = atoi(optarg); break;
-		case 'c': c->config = optarg; break;
-		default: acli_usage(stderr); return (2);
+		case 'f':
+			follow = 1;
+			break;
+		case 'n':
+			want = atoi(optarg);
+			break;
+		case 'c':
+			c->config = optarg;
+			break;
+		default:
+			acli_usage(stderr);
+			return (2);
 		}
 	}
 	if (want <= 0 || acli_trail(c, argc, argv) != 0) {
@@ -294,11 +315,21 @@ acli_export(struct acli *c, int argc, char **argv)
 
 	while ((ch = getopt_long(argc, argv, "i:f:o:c:", lo, NULL)) != -1) {
 		switch (ch) {
-		case 'i': inc = optarg; break;
-		case 'f': fmt = optarg; break;
-		case 'o': path = optarg; break;
-		case 'c': c->config = optarg; break;
-		default: acli_usage(stderr); return (2);
+		case 'i':
+			inc = optarg;
+			break;
+		case 'f':
+			fmt = optarg;
+			break;
+		case 'o':
+			path = optarg;
+			break;
+		case 'c':
+			c->config = optarg;
+			break;
+		default:
+			acli_usage(stderr);
+			return (2);
 		}
 	}
 	if (inc == NULL || acli_trail(c, argc, argv) != 0) {

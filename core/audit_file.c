@@ -487,3 +487,24 @@ out:
 	cJSON_Delete(rec);
 	return (rc);
 }
+
+/* At open, under the lock: refuse now what every append would refuse (a
+ * damaged tail, a keyed trail without its key, a bad key file, a key
+ * ahead of the trail). */
+int
+afile_precheck(struct audit *a, struct error *err)
+{
+	struct atail	t;
+	struct akey	k;
+	int		rc = -1;
+
+	if (afile_lock(a, err) != 0)
+		return (-1);
+	if (afile_tail(a->fd, &t, err) != 0)
+		error_set(err, "%s: %.200s", a->path, err->msg);
+	else
+		rc = afile_key(a, &t, &k, err);
+	explicit_bzero(&k, sizeof k);
+	flock(a->fd, LOCK_UN);
+	return (rc);
+}

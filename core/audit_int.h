@@ -142,6 +142,8 @@ void		 afile_close(struct audit *);
  * context, built in order by the caller) with seq, time, alg, prev, then
  * append + fsync (and the key file wound on).  rec is consumed. */
 int		 afile_append(struct audit *, cJSON *rec, struct error *);
+/* At open, under the lock: what every append would refuse, refused now. */
+int		 afile_precheck(struct audit *, struct error *);
 /* The last good record of an open trail (no lock). */
 int		 afile_tail(int fd, struct atail *, struct error *);
 /* Refuse a path writable by group or others, or owned by someone else. */

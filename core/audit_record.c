@@ -161,7 +161,7 @@ arec_parse(const char *line, size_t len, struct arec *r, char *why,
     size_t wlen)
 {
 	const cJSON	*j;
-	const char	*s;
+	const char	*s, *end = NULL;
 	char		*canon;
 	double		 d;
 
@@ -178,7 +178,11 @@ arec_parse(const char *line, size_t len, struct arec *r, char *why,
 	canon = xmalloc(r->canon_len + 2);
 	memcpy(canon, line, r->canon_len);
 	memcpy(canon + r->canon_len, "}", 2);
-	r->root = cJSON_ParseWithLength(canon, r->canon_len + 1);
+	r->root = cJSON_ParseWithLengthOpts(canon, r->canon_len + 1, &end, 0);
+	if (r->root != NULL && end != canon + r->canon_len + 1) {
+		cJSON_Delete(r->root);		/* something after the object */
+		r->root = NULL;
+	}
 	free(canon);
 	if (!arec_is_hex64(r->hash) || !cJSON_IsObject(r->root)) {
 		snprintf(why, wlen, "not a record (not a JSON object)");

@@ -7,6 +7,7 @@
  * is INSERTed, idempotently; while the database is away the trail itself
  * is the spool, and the worker retries with a backoff (1 s to 60 s). */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,11 +96,16 @@ aw_cursor_write(struct audit_worker *w, const struct mcursor *c)
 {
 	char	tmp[PATH_MAX + 32];
 	FILE	*f;
-	int	ok;
+	int	fd, ok;
 
 	snprintf(tmp, sizeof tmp, "%s.%ld", w->cursor, (long)getpid());
-	if ((f = fopen(tmp, "we")) == NULL)
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) == -1)
 		return;
+	if ((f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		return;
+	}
 	ok = fprintf(f, "%llu %s %lld\n", (unsigned long long)c->seq,
 	    c->hash[0] ? c->hash : "-", c->off) > 0;
 	if (fclose(f) != 0 || !ok || rename(tmp, w->cursor) != 0)

@@ -28,9 +28,16 @@ static struct {
 	int			 cur_y, cur_x;
 } S;
 
+/* Ask terminfo first: a newterm() that fails leaks the screen it began
+ * (ncurses 6.4), setupterm() does not. */
 static int
 screen_try_term(const char *term)
 {
+	int	err;
+
+	if (setupterm(term, STDOUT_FILENO, &err) != OK)
+		return (0);
+	del_curterm(cur_term);
 	S.scr = newterm(term, stdout, stdin);
 	return (S.scr != NULL);
 }

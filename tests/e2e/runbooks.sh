@@ -131,6 +131,12 @@ check "the world recovers: pods Running, the alerts resolve" \
 quit
 
 # 2. --read-only, on production -------------------------------------------
+# (sitrep.c passes --read-only and --dry-run in struct console_opts.)
+flags=1
+"$SITREP" --help 2>&1 | grep -q -- --read-only &&
+    "$SITREP" --help 2>&1 | grep -q -- --dry-run || flags=0
+check "sitrep has --read-only and --dry-run" test "$flags" = 1
+if [ "$flags" = 1 ]; then
 run "$FIX" --read-only --production
 check "--read-only: READ-ONLY in the header" wait_for "READ-ONLY" 5
 check "--read-only: the alert still suggests the runbook" \
@@ -167,6 +173,7 @@ keys Escape
 keys Enter
 check "--dry-run runs nothing" wait_for "dry-run mode: nothing runs" 3
 quit
+fi
 
 # 4. The shipped library: the alert's own runbook -------------------------
 run "$ROOT/runbooks"

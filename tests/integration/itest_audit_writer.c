@@ -193,7 +193,7 @@ do_run(int argc, char **argv)
 	struct audit	*a;
 	struct rlimit	 rl;
 	char		 why[512];
-	int		 n, k;
+	int		 n, k, rc;
 
 	if (argc < 5)
 		return (usage());
@@ -215,19 +215,20 @@ do_run(int argc, char **argv)
 		if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
 			return (1);
 	}
+	rc = argc > 5 ? 1 : 0;		/* with a limit, it must refuse */
 	for (k = 1; n == 0 || k <= n; k++) {
 		if (one_run(a, rb, st, acts, k, why, sizeof why) == 0)
 			continue;
 		printf("run %d refused: %s\n", k, why);
-		return (argc > 5 && strstr(why, "file size limit") != NULL ?
-		    0 : 1);
+		rc = argc > 5 && strstr(why, "file size limit") != NULL ? 0 : 1;
+		break;
 	}
 	audit_close(a);
 	actions_free(acts, 1000);
 	store_free(st);
 	runbook_free(rb);
 	rb_diags_free(&d);
-	return (argc > 5 ? 1 : 0);	/* with a limit, it must refuse */
+	return (rc);
 }
 
 static int

@@ -25,8 +25,11 @@
 
 #include "action.h"
 #include "audit_int.h"
+#include "audit_view.h"
 #include "config.h"
 #include "engine.h"
+#include "pager.h"
+#include "panel.h"
 #include "runbook.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -450,14 +453,21 @@ test_key_refusals(void **state)
 	unlink(t->key);
 	assert_int_equal(audit_keygen(t->key, &err), 0);
 	o.key_file = t->key;
-	o.no_session = 1;
+	assert_null(audit_open(&o, &err));
+	assert_non_null(strstr(err.msg, "another key"));
+	/* A key ahead of the trail: records were cut. */
 	{
-		struct audit	*a = audit_open(&o, &err);
+		struct akey	k;
 
-		assert_non_null(a);
-		assert_int_equal(audit_note(a, INC, "x", &err), -1);
-		assert_non_null(strstr(err.msg, "another key"));
-		audit_close(a);
+		unlink(t->key);
+		unlink(t->trail);
+		assert_int_equal(audit_keygen(t->key, &err), 0);
+		make_trail(t->trail, t->key, 1);	/* key at seq 4 */
+		assert_int_equal(akey_read(t->key, &k, &err), 0);
+		k.seq = 9;
+		assert_int_equal(akey_write(t->key, &k, &err), 0);
+		assert_null(audit_open(&o, &err));
+		assert_non_null(strstr(err.msg, "ahead of the trail"));
 	}
 }
 
@@ -783,6 +793,24 @@ test_torn_tail(void **state)
 }
 
 static void
+test_torn_tail_keyed(void **state)
+{
+	struct tdir	*t = *state;
+	struct error	 err;
+	FILE		*f;
+
+	assert_int_equal(audit_keygen(t->key, &err), 0);
+	copy_file(t->key, t->orig);
+	make_trail(t->trail, t->key, 2);
+	f = fopen(t->trail, "a");
+	fputs("{\"v\":1,\"seq\":5,", f);
+	fclose(f);
+	make_trail(t->trail, t->key, 2);
+	assert_true(verify(t->trail, t->orig, NULL).ok);
+	assert_int_equal(verify(t->trail, t->orig, NULL).records, 9);
+}
+
+static void
 test_junk_line(void **state)
 {
 	struct tdir	*t = *state;
@@ -922,6 +950,57 @@ test_tail_format(void **state)
 	assert_non_null(strstr(s, "?? "));
 	assert_non_null(strstr(s, "\\x01"));
 	free(s);
+}
+
+/* The console's view: "audit.tail" off the UI thread, then a pager. */
+static struct pager	*view_pager;
+static char		 view_msg[256];
+
+static void
+view_message(void *arg, int error, const char *msg)
+{
+	snprintf(view_msg, sizeof view_msg, "%s%s", error ? "E:" : "", msg);
+}
+
+static void
+view_show(void *arg, struct pager *pg)
+{
+	view_pager = pg;
+}
+
+static void
+test_console_view(void **state)
+{
+	struct tdir		*t = *state;
+	struct store		*st = store_new();
+	struct actions		*acts = actions_new(st);
+	struct audit		*a = topen(t->trail, NULL, NULL);
+	struct panel_host	 host;
+	struct pollfd		 pfd = { store_wake_fd(st), POLLIN, 0 };
+	int			 i;
+
+	memset(&host, 0, sizeof host);
+	host.message = view_message;
+	host.pager = view_show;
+	audit_view_open(&host);			/* no actions: says so */
+	assert_string_equal(view_msg, "E:no audit trail in this session");
+	notes(a, 250);
+	audit_register_actions(a, acts);
+	host.actions = acts;
+	audit_view_open(&host);
+	for (i = 0; i < 500 && view_pager == NULL; i++) {
+		poll(&pfd, 1, 10);
+		store_drain(st);
+		actions_collect(acts);
+	}
+	assert_non_null(view_pager);
+	assert_int_equal(pager_lines(view_pager), AUDIT_VIEW_RECORDS);
+	assert_non_null(strstr(view_msg, "200 records of"));
+	pager_free(view_pager);
+	view_pager = NULL;
+	audit_close(a);
+	actions_free(acts, 1000);
+	store_free(st);
 }
 
 /* A run through the engine events, by hand. */
@@ -1144,10 +1223,12 @@ main(void)
 		T(test_verify_inserted_with_key),
 		T(test_verify_truncated),
 		T(test_torn_tail),
+		T(test_torn_tail_keyed),
 		T(test_junk_line),
 		T(test_intent_refused),
 		T(test_permissions),
 		T(test_tail_format),
+		T(test_console_view),
 		T(test_unfinished),
 		T(test_export),
 		cmocka_unit_test(test_config),
