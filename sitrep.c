@@ -10,6 +10,7 @@
 
 #include "action.h"
 #include "alertmanager.h"
+#include "audit.h"
 #include "audit_cli.h"
 #include "backends.h"
 #include "executors.h"
@@ -31,6 +32,7 @@
 struct options {
 	const char	*config;	/* --config FILE */
 	const char	*context;	/* --context: kubeconfig context */
+	const char	*audit;		/* --audit FILE: the trail */
 	const char	*scenario;	/* demo scenario */
 	double		 speed;
 	uint64_t	 seed;
@@ -71,6 +73,8 @@ usage(FILE *f)
 "  --no-color           no colours (also NO_COLOR=1)\n"
 
 "  --production         mark the environment as production (red header)\n"
+"  --audit=FILE         the audit trail (default: the configuration's,\n"
+"                       else $XDG_STATE_HOME/sitrep/audit.jsonl)\n"
 "  --read-only          runbooks run checks only: every action is refused\n"
 "  --dry-run            runbooks show what each step would run, run nothing\n"
 "  --focus=PANEL        panel focused at start (pods, replication, outbox,\n"
@@ -94,6 +98,7 @@ parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "context", required_argument, NULL, 'C' },
+		{ "audit", required_argument, NULL, 'A' },
 		{ "demo", optional_argument, NULL, 'd' },
 		{ "demo-speed", required_argument, NULL, 's' },
 		{ "seed", required_argument, NULL, 'S' },
@@ -119,6 +124,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'C':
 			o->context = optarg;
+			break;
+		case 'A':
+			o->audit = optarg;
 			break;
 		case 'd':
 			o->scenario = optarg ? optarg : "calm";
@@ -299,6 +307,64 @@ operator_name(char *buf, size_t len)
 	    host);
 }
 
+/* The action guard: silences and other actions outside a runbook get their
+ * intent recorded (fsync'ed) before they run, their result after. */
+static int
+guard_intent(void *arg, const struct action_req *req, char *err,
+    size_t errlen)
+{
+	struct error	e;
+
+	if (arg == NULL) {
+		snprintf(err, errlen, "the audit trail is not open");
+		return (-1);
+	}
+	if (audit_action_intent(arg, NULL, req, &e) != 0) {
+		snprintf(err, errlen, "%s", e.msg);
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+guard_result(void *arg, const struct action_req *req,
+    const struct action_result *res)
+{
+	if (arg != NULL)
+		audit_action_result(arg, NULL, req, res);
+}
+
+/* Open the trail; without one nothing may change the world, so the run is
+ * read-only and the status bar says why. */
+static struct audit *
+open_audit(struct options *o, struct config *cfg, const struct cfg_env *env,
+    struct console_opts *copts, struct actions *actions, char *note,
+    size_t notelen)
+{
+	struct audit_opts	ao;
+	struct audit		*audit;
+	struct error		 err;
+
+	memset(&ao, 0, sizeof ao);
+	ao.path = o->audit;
+	ao.cfg = cfg != NULL ? &cfg->audit : NULL;
+	ao.env = copts->env;
+	ao.production = copts->production;
+	if ((audit = audit_open(&ao, &err)) == NULL) {
+		snprintf(note, notelen, "audit trail unavailable (%s): "
+		    "read-only, every action is refused", err.msg);
+		copts->read_only = 1;
+		actions_set_guard(actions, guard_intent, guard_result, NULL);
+		return (NULL);
+	}
+	audit_register_actions(audit, actions);
+	actions_set_guard(actions, guard_intent, guard_result, audit);
+	copts->audit_fn = audit_engine_event;
+	copts->audit_arg = audit;
+	(void)env;
+	return (audit);
+}
+
 static int
 run_console(struct options *o)
 {
@@ -311,7 +377,9 @@ run_console(struct options *o)
 	struct console_opts	 copts;
 	struct console_hooks	 hooks;
 	struct actions		*actions;
+	struct audit		*audit;
 	char			 note[256], startup[256], operator[320];
+	char			 auditnote[512];
 	int			 status, i;
 
 	memset(&set, 0, sizeof set);
@@ -340,6 +408,8 @@ run_console(struct options *o)
 		screen_force_mono(1);
 	store = store_new();
 	actions = actions_new(store);
+	audit = open_audit(o, cfg, env, &copts, actions, auditnote,
+	    sizeof auditnote);
 	executors_register(actions, env);
 	if (sim != NULL) {
 		sim_register_actions(sim, actions);
@@ -360,15 +430,20 @@ run_console(struct options *o)
 		console_message(con, 0, startup);
 	if (note[0] != '\0')
 		console_message(con, 1, note);
+	if (audit == NULL)
+		console_message(con, 1, auditnote);
 	status = console_run(con);
 	screen_end();
 	console_free(con);
 	/* A worker or action stuck in a call keeps its store, world and
 	 * configuration: leave them to the exit. */
-	if (actions_free(actions, 300) == 0 && backends_stop(&set, 500) == 0) {
-		sim_free(sim);
-		store_free(store);
-		config_free(cfg);
+	if (actions_free(actions, 300) == 0) {
+		audit_close(audit);
+		if (backends_stop(&set, 500) == 0) {
+			sim_free(sim);
+			store_free(store);
+			config_free(cfg);
+		}
 	}
 	return (status);
 }

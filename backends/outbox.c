@@ -564,7 +564,8 @@ outbox_open(struct source *src, struct error *err)
 			nok++;
 	if (nok > 0)
 		return (0);
-	error_set(err, "%s%s", st->conns[0].error, st->nconns > 1 ?
+	error_set(err, "postgres %s: %s%s", st->conns[0].server,
+	    st->conns[0].error, st->nconns > 1 ?
 	    " (no outbox server answered)" : "");
 	return (-1);
 }

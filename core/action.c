@@ -28,6 +28,7 @@ struct running {
 	void			*arg;
 	volatile int		 cancel;
 	int			 finished;
+	int			 guarded;	/* the guard records the result */
 	struct running		*next;
 };
 
@@ -38,7 +39,19 @@ struct actions {
 	int		 nhandlers;
 	struct running	*list;		/* running and finished */
 	int		 next_id;
+	action_intent_fn guard_intent;
+	action_result_fn guard_result;
+	void		*guard_arg;
 };
+
+void
+actions_set_guard(struct actions *a, action_intent_fn intent,
+    action_result_fn result, void *arg)
+{
+	a->guard_intent = intent;
+	a->guard_result = result;
+	a->guard_arg = arg;
+}
 
 struct actions *
 actions_new(struct store *store)
@@ -114,9 +127,9 @@ action_main(void *arg)
 	return (NULL);
 }
 
-int
-actions_run(struct actions *a, const char *kind, int argc,
-    const char *const *argv, action_done_fn done, void *arg)
+static int
+actions_start(struct actions *a, const char *kind, int argc,
+    const char *const *argv, action_done_fn done, void *arg, int guarded)
 {
 	const struct handler	*h = actions_find(a, kind);
 	struct running		*r;
@@ -137,6 +150,7 @@ actions_run(struct actions *a, const char *kind, int argc,
 	r->res.exit_code = -1;
 	r->done = done;
 	r->arg = arg;
+	r->guarded = guarded;
 	pthread_mutex_lock(&a->lock);
 	r->id = ++a->next_id;
 	r->next = a->list;
@@ -148,6 +162,35 @@ actions_run(struct actions *a, const char *kind, int argc,
 		fatalx("cannot start a thread for %s", kind);
 	pthread_attr_destroy(&attr);
 	return (r->id);
+}
+
+int
+actions_run(struct actions *a, const char *kind, int argc,
+    const char *const *argv, action_done_fn done, void *arg)
+{
+	return (actions_start(a, kind, argc, argv, done, arg, 0));
+}
+
+int
+actions_run_guarded(struct actions *a, const char *kind, int argc,
+    const char *const *argv, action_done_fn done, void *arg, char *err,
+    size_t errlen)
+{
+	struct action_req	req;
+	int			i;
+
+	if (actions_find(a, kind) == NULL || argc > ACTION_MAX_ARGS)
+		return (-1);
+	if (a->guard_intent != NULL) {
+		memset(&req, 0, sizeof req);
+		strlcpy_(req.kind, kind, sizeof req.kind);
+		for (i = 0; i < argc; i++)
+			req.argv[i] = (char *)argv[i];
+		req.argc = argc;
+		if (a->guard_intent(a->guard_arg, &req, err, errlen) != 0)
+			return (-2);
+	}
+	return (actions_start(a, kind, argc, argv, done, arg, 1));
 }
 
 void
@@ -245,6 +288,8 @@ actions_collect(struct actions *a)
 	pthread_mutex_unlock(&a->lock);
 	while ((r = done) != NULL) {
 		done = r->next;
+		if (r->guarded && a->guard_result != NULL)
+			a->guard_result(a->guard_arg, &r->req, &r->res);
 		if (r->done != NULL)
 			r->done(r->arg, &r->req, &r->res);
 		running_free(r);

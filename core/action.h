@@ -59,6 +59,20 @@ int		 actions_has(const struct actions *, const char *kind);
  * handler has that kind (done is not called). */
 int		 actions_run(struct actions *, const char *kind, int argc,
 		     const char *const *argv, action_done_fn done, void *arg);
+/* The guard: records an action's intent before it runs (fsync'ed) and its
+ * result after.  intent returning -1 (with a reason in err) refuses it. */
+typedef int (*action_intent_fn)(void *, const struct action_req *,
+    char *err, size_t errlen);
+typedef void (*action_result_fn)(void *, const struct action_req *,
+    const struct action_result *);
+void		 actions_set_guard(struct actions *, action_intent_fn,
+		     action_result_fn, void *);
+/* As actions_run, for an action that changes the world outside a runbook
+ * (a silence): the guard records the intent first.  -1: no handler; -2:
+ * the intent could not be recorded (err says why), nothing runs. */
+int		 actions_run_guarded(struct actions *, const char *kind,
+		     int argc, const char *const *argv, action_done_fn done,
+		     void *arg, char *err, size_t errlen);
 void		 actions_cancel(struct actions *, int id);
 /* UI thread: call done for every finished action.  Returns how many. */
 int		 actions_collect(struct actions *);

@@ -113,7 +113,7 @@ enum engine_ev {
 	EV_RUN_END		/* every step done or skipped */
 };
 
-#define ENGINE_HEAD_MAX	1024	/* output_head: the first bytes */
+#define ENGINE_HEAD_MAX	4096	/* output_head: the first bytes */
 
 struct engine_event {
 	enum engine_ev	 type;

@@ -206,6 +206,9 @@ cli_lint(struct cli *c)
 
 /* show, dry-run ---------------------------------------------------------- */
 
+/* The runbook a path or a library id names, and in *lib the library that
+ * holds it (NULL for a path): the caller frees both with cli_free().  NULL
+ * when there is none, with nothing left to free. */
 static struct runbook *
 cli_load(const struct cli *c, const char *what, struct rb_library **lib)
 {
@@ -219,9 +222,12 @@ cli_load(const struct cli *c, const char *what, struct rb_library **lib)
 		rb = runbook_load(what, c->flags, &d);
 	else {
 		*lib = rb_library_load(NULL, 0, c->flags, &d);
-		if ((found = rb_library_find(*lib, what)) == NULL)
+		if ((found = rb_library_find(*lib, what)) == NULL) {
 			fprintf(stderr, "sitrep: no runbook '%s' (sitrep "
 			    "runbook list)\n", what);
+			rb_library_free(*lib);
+			*lib = NULL;
+		}
 		rb = (struct runbook *)found;
 	}
 	if (rb != NULL && rb->nproblems > 0) {

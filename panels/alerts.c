@@ -274,6 +274,30 @@ silence_done(void *arg, const struct action_req *req,
 }
 
 /* Start silence.create with what the operator confirmed. */
+
+/* Silences change the world: the audit trail records the intent first
+ * (fsync'ed); when it cannot, nothing is sent. */
+static void
+alerts_run_guarded(struct panel *p, const char *kind, int argc,
+    const char *const *argv, const char *busy)
+{
+	char	err[256], *msg;
+	int	rc;
+
+	err[0] = '\0';
+	rc = actions_run_guarded(p->host->actions, kind, argc, argv,
+	    silence_done, p, err, sizeof err);
+	if (rc == -1)
+		alerts_say(p, 1, "silences need an Alertmanager source");
+	else if (rc == -2) {
+		xasprintf(&msg, "not sent: the audit trail could not record "
+		    "it: %s", err);
+		alerts_say(p, 1, msg);
+		free(msg);
+	} else
+		alerts_say(p, 0, busy);
+}
+
 static void
 silence_run(struct panel *p)
 {
@@ -292,11 +316,8 @@ silence_run(struct panel *p)
 	xasprintf(&own[argc++], "created_by=%s", p->host->operator);
 	for (i = 0; i < argc; i++)
 		argv[i] = own[i];
-	if (actions_run(p->host->actions, "silence.create", argc, argv,
-	    silence_done, p) < 0)
-		alerts_say(p, 1, "silences need an Alertmanager source");
-	else
-		alerts_say(p, 0, "creating the silence...");
+	alerts_run_guarded(p, "silence.create", argc, argv,
+	    "creating the silence...");
 	for (i = 0; i < argc; i++)
 		free(own[i]);
 }
@@ -455,11 +476,8 @@ expire_closed(struct panel *p, struct dialog *d, int result)
 		return;
 	}
 	snprintf(arg, sizeof arg, "id=%s", pr->silence);
-	if (actions_run(p->host->actions, "silence.expire", 1, argv,
-	    silence_done, p) < 0)
-		alerts_say(p, 1, "silences need an Alertmanager source");
-	else
-		alerts_say(p, 0, "expiring the silence...");
+	alerts_run_guarded(p, "silence.expire", 1, argv,
+	    "expiring the silence...");
 }
 
 static int
