@@ -361,6 +361,7 @@ open_audit(struct options *o, struct config *cfg, const struct cfg_env *env,
 	actions_set_guard(actions, guard_intent, guard_result, audit);
 	copts->audit_fn = audit_engine_event;
 	copts->audit_arg = audit;
+	copts->audit_trail = audit_path(audit);
 	(void)env;
 	return (audit);
 }

@@ -205,6 +205,21 @@ actions_cancel(struct actions *a, int id)
 	pthread_mutex_unlock(&a->lock);
 }
 
+void
+actions_forget(struct actions *a, int id)
+{
+	struct running	*r;
+
+	pthread_mutex_lock(&a->lock);
+	for (r = a->list; r != NULL; r = r->next)
+		if (r->id == id) {
+			r->cancel = 1;
+			r->done = NULL;
+			r->arg = NULL;
+		}
+	pthread_mutex_unlock(&a->lock);
+}
+
 static void
 running_free(struct running *r)
 {

@@ -74,6 +74,9 @@ int		 actions_run_guarded(struct actions *, const char *kind,
 		     int argc, const char *const *argv, action_done_fn done,
 		     void *arg, char *err, size_t errlen);
 void		 actions_cancel(struct actions *, int id);
+/* UI thread: cancel id and never call its done: the caller takes back the
+ * arg it handed to actions_run. */
+void		 actions_forget(struct actions *, int id);
 /* UI thread: call done for every finished action.  Returns how many. */
 int		 actions_collect(struct actions *);
 int		 actions_running(const struct actions *);

@@ -84,8 +84,8 @@ engine_free(struct engine *e)
 		struct eng_step	*st = &e->st[i];
 
 		if (st->tok != NULL) {
-			st->tok->e = NULL;	/* the callback frees it */
-			actions_cancel(e->actions, st->tok->id);
+			actions_forget(e->actions, st->tok->id);
+			free(st->tok);
 		}
 		free(st->reason);
 		free(st->output);
@@ -506,6 +506,30 @@ engine_manual_done(struct engine *e, int i, struct error *err)
 	ev.summary = "done by the operator";
 	eng_emit(e, &ev);
 	eng_advance(e, i);
+	return (0);
+}
+
+int
+engine_mark_done(struct engine *e, int i, int ok, const char *summary,
+    struct error *err)
+{
+	struct engine_event	ev;
+
+	if (eng_current_check(e, i, err) != 0)
+		return (-1);
+	if (e->rb->steps[i].kind == RB_STEP_CHOICE) {
+		error_set(err, "a choice step is chosen again, not restored");
+		return (-1);
+	}
+	e->st[i].state = ok ? STEP_OK : STEP_FAILED;
+	eng_set_reason(e, i, ok ? NULL : summary);
+	eng_ev_step(e, &ev, EV_STEP_FINISHED, i);
+	ev.ok = ok;
+	ev.exit_status = ok ? 0 : 1;
+	ev.summary = summary;
+	eng_emit(e, &ev);
+	if (ok)
+		eng_advance(e, i);
 	return (0);
 }
 

@@ -272,6 +272,11 @@ int		 engine_skip(struct engine *, int step, const char *reason,
 		     struct error *);
 /* manual steps: the operator did it. */
 int		 engine_manual_done(struct engine *, int step, struct error *);
+/* Resume: the current step finished (ok) or failed in an earlier run (the
+ * audit trail says so); recorded as finished with summary (e.g. "restored
+ * from the trail"), nothing runs.  Not for choice steps. */
+int		 engine_mark_done(struct engine *, int step, int ok,
+		     const char *summary, struct error *);
 /* choice steps: pick option (0-based). */
 int		 engine_choose(struct engine *, int step, int option,
 		     struct error *);

@@ -20,7 +20,7 @@ struct eng_value {
 
 /* Handed to actions_run; outlives the engine if the action does. */
 struct eng_token {
-	struct engine	*e;		/* NULL once the engine is gone */
+	struct engine	*e;		/* it frees us if it goes first */
 	int		 step;
 	int		 attempt;
 	int		 preview;

@@ -206,8 +206,8 @@ eng_fail(struct engine *e, int i, const char *why)
 
 /* Waits ------------------------------------------------------------------ */
 
-/* Stop waiting for a running request: cancel it; its completion will
- * find nothing to update. */
+/* Stop waiting for a running request: cancel it and take back its token
+ * (its completion is never called). */
 static void
 eng_detach(struct engine *e, int i)
 {
@@ -215,8 +215,8 @@ eng_detach(struct engine *e, int i)
 
 	if (st->tok == NULL)
 		return;
-	actions_cancel(e->actions, st->tok->id);
-	st->tok->e = NULL;
+	actions_forget(e->actions, st->tok->id);
+	free(st->tok);
 	st->tok = NULL;
 }
 
@@ -340,7 +340,7 @@ eng_done(void *arg, const struct action_req *req,
 	struct engine		*e = tok->e;
 	struct eng_step		*st;
 
-	if (e == NULL || e->st[tok->step].tok != tok) {
+	if (e->st[tok->step].tok != tok) {
 		free(tok);
 		return;
 	}

@@ -27,6 +27,8 @@ struct console_opts {
 	 * none. */
 	engine_event_fn	 audit_fn;
 	void		*audit_arg;
+	const char	*audit_trail;	/* its path: unfinished runs are
+					 * offered for :resume; NULL = none */
 };
 
 struct console;

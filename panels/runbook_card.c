@@ -154,6 +154,10 @@ card_list(struct run *r, const struct tui_box *b)
 	for (y = 0, i = top; y < b->h && i < r->rb->nsteps; y++, i++) {
 		st = engine_step_state(r->e, i);
 		mark = runbook_card_mark(st, &mr);
+		if (r->unknown != NULL && r->unknown[i]) {
+			mark = "?";
+			mr = ROLE_WARN;
+		}
 		role = st == STEP_SKIPPED || st == STEP_PENDING ? ROLE_MUTED :
 		    ROLE_NORMAL;
 		if (i == r->view) {
@@ -368,6 +372,9 @@ card_step(struct run *r, const struct tui_box *b)
 	else if (why != NULL && engine_step_state(r->e, r->view) ==
 	    STEP_OK)
 		y += card_wrap(b, y, 0, ROLE_WARN, why, 2);
+	if (r->unknown != NULL && r->unknown[r->view])
+		y += card_wrap(b, y, 0, ROLE_WARN, RB_UNKNOWN_NOTE ": it was "
+		    "started in the earlier run and has no finish record", 2);
 	ob = (struct tui_box){ b->y + y, b->x, b->h - y, b->w, 0 };
 	card_output(r, &ob);
 }

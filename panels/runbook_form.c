@@ -92,7 +92,7 @@ form_params_closed(struct panel *p, struct dialog *d, int result)
 	}
 	if (runbook_run_begin(r, &field, &err) != 0)
 		runbook_form_params(r, err.msg, field);
-	else
+	else if (r->unknown == NULL)	/* a resumed run said what it is */
 		runbook_run_say(r, 0, "run %d of %s begun (%s)", r->id,
 		    r->rb->id.s, runbooks_incident(r->hub));
 }

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "keys.h"
 #include "pager.h"
 #include "runbook_view.h"
@@ -106,6 +108,8 @@ runbook_run_free(struct run *r)
 	if (r == NULL)
 		return;
 	engine_free(r->e);
+	cJSON_Delete(r->resume);
+	free(r->unknown);
 	free(r->skip_later);
 	runbook_labels_free(r->titles, r->titles ? r->rb->nsteps : 0);
 	runbook_labels_free(r->labels, r->nlabels);
@@ -191,7 +195,8 @@ runbook_run_begin(struct run *r, int *field, struct error *err)
 	if (run_check(r, field, err) != 0)
 		return (-1);
 	memset(&o, 0, sizeof o);
-	o.incident = runbooks_incident_take(r->hub);
+	o.incident = r->resume_inc[0] != '\0' ? r->resume_inc :
+	    runbooks_incident_take(r->hub);
 	o.env_name = ho->env;
 	o.production = ho->production;
 	o.read_only = ho->read_only;
@@ -208,6 +213,8 @@ runbook_run_begin(struct run *r, int *field, struct error *err)
 		return (-1);
 	}
 	r->e = e;
+	if (r->resume != NULL)
+		runbook_resume_apply(r);
 	runbook_run_sync(r);
 	if (ho->dry_run)
 		run_dry_listing(r);
@@ -613,11 +620,12 @@ run_act(struct run *r, int key)
 
 	switch (key) {
 	case 'y':
-		if (run_here(r, i))
+		if (run_here(r, i) && !runbook_resume_hold(r, i))
 			run_yes(r, i);
 		return (1);
 	case KEYC_ENTER:
-		run_enter(r, i);
+		if (!runbook_resume_hold(r, i))
+			run_enter(r, i);
 		return (1);
 	case 's':
 		if (run_here(r, i))

@@ -19,6 +19,8 @@
 
 #define RUNS_MAX	16
 
+struct cJSON;
+
 /* One run of a runbook, from the parameters form to its end. */
 struct run {
 	struct runbooks		*hub;
@@ -46,6 +48,12 @@ struct run {
 	uint64_t		 titles_seq;	/* this event (runbook_card) */
 	char			 msg[256];	/* the last refusal or error */
 	int			 msg_error;
+	/* Resumed from the trail (runbook_resume.c): */
+	struct cJSON		*resume;	/* the recorded run, until the
+						 * engine begins; owned */
+	char			 resume_inc[INCIDENT_ID_LEN];	/* "" = no */
+	unsigned char		*unknown;	/* per step: started, no
+						 * finish record; NULL */
 };
 
 enum rb_view { RV_NONE, RV_PICKER, RV_RUN };
@@ -62,6 +70,8 @@ struct runbooks {
 	struct run		*shown;		/* RV_RUN */
 	struct table		*picker;	/* RV_PICKER */
 	struct rb_suggest	 sug;
+	struct cJSON		*unfinished;	/* runs left unfinished in the
+						 * trail (runbook_resume.c) */
 };
 
 /* runbooks.c */
@@ -114,6 +124,17 @@ void		 runbook_form_note(struct run *, int step);
 void		 runbook_card_draw(struct run *, const struct tui_box *);
 /* The state mark: "✓" (or "+" without UTF-8) and its role. */
 const char	*runbook_card_mark(enum engine_step_state, enum role *);
+
+/* runbook_resume.c */
+#define RB_UNKNOWN_NOTE	"outcome unknown: check before running again"
+/* After engine_begin of a resumed run: restore the steps that finished,
+ * mark those whose outcome is unknown, note the resume in the trail. */
+void		 runbook_resume_apply(struct run *);
+/* A step whose outcome is unknown: 1 when it may not run yet (a dialog
+ * asks for an explicit y that says so). */
+int		 runbook_resume_hold(struct run *, int step);
+/* The banner for runs left unfinished ("" and 0 when none). */
+int		 runbook_resume_banner(const struct runbooks *, char *, size_t);
 
 /* runbook_picker.c */
 struct table	*runbook_picker_new(void);

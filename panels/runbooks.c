@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "keys.h"
 #include "runbook_view.h"
 #include "util.h"
@@ -62,6 +64,7 @@ runbooks_free(struct runbooks *h)
 	rb_suggest_free(&h->sug);
 	rb_library_free(h->lib);
 	rb_diags_free(&h->diags);
+	cJSON_Delete(h->unfinished);
 	free(h);
 }
 
@@ -449,7 +452,9 @@ int
 runbooks_banner(const struct runbooks *h, char *buf, size_t len)
 {
 	rb_suggest_text(&h->sug, buf, len);
-	return (h->sug.on ? h->sug.rank : 0);
+	if (!h->sug.on)
+		return (runbook_resume_banner(h, buf, len));
+	return (h->sug.rank);
 }
 
 int

@@ -33,6 +33,8 @@ struct runbooks_opts {
 	void			*audit_arg;
 	const char		*state_dir;	/* incidents; NULL = the XDG
 						 * state directory */
+	const char		*audit_trail;	/* its path, for resume; NULL =
+						 * none */
 	char			**dirs;		/* runbook directories; NULL =
 						 * runbook_dirs() */
 	int			 ndirs;
@@ -55,6 +57,14 @@ int		 runbooks_open_name(struct runbooks *, const char *id);
 int		 runbooks_open_alert(struct runbooks *, const struct alert *);
 /* R: the suggested runbook, else the last unfinished run. */
 int		 runbooks_open_suggested(struct runbooks *);
+
+/* Resume: read the trail's unfinished runs off the UI thread (an action,
+ * "runbooks.unfinished"); when there are some the status bar says so. */
+void		 runbooks_resume_scan(struct runbooks *);
+/* :resume [N]: reopen unfinished run N (1 = the first): its recorded
+ * parameters (secrets are asked again), its incident, the finished steps
+ * restored, a step with no finish record held (outcome unknown). */
+int		 runbooks_resume(struct runbooks *, const char *arg);
 
 /* The view ------------------------------------------------------------- */
 

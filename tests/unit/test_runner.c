@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "action.h"
+#include "audit.h"
 #include "dialog.h"
 #include "incident.h"
 #include "keys.h"
@@ -913,6 +914,116 @@ test_run_browse(void **state)
 	fake_free(&f);
 }
 
+/* Resume: a run left unfinished in a real trail (audit API), with step 2
+ * started and no finish record; reopened with :resume's path, step 1
+ * restored, step 2 held (outcome unknown) until an explicit y. */
+static void
+test_resume(void **state)
+{
+	struct fake			 f;
+	struct audit_opts		 ao;
+	struct audit			*a;
+	struct error			 err;
+	struct run			*r;
+	const struct engine_event	*evs;
+	struct engine_event		 ev;
+	char				 trail[600], banner[256], *log;
+	char				 inc[INCIDENT_ID_LEN];
+	int				 n, i;
+
+	fake_init(&f, 0, 0);
+	snprintf(trail, sizeof trail, "%s/audit.jsonl", f.state);
+	memset(&ao, 0, sizeof ao);
+	ao.path = trail;
+	ao.no_session = 1;
+	assert_non_null(a = audit_open(&ao, &err));
+	runbooks_free(f.h);
+	f.o.audit_fn = audit_engine_event;
+	f.o.audit_arg = a;
+	f.o.audit_trail = trail;
+	f.h = runbooks_new(&f.o);
+
+	/* The first console: step 1 ok, step 2 started, then "killed". */
+	r = open_from_alert(&f);
+	press(&f, KEYC_ENTER);
+	settle(&f);
+	assert_int_equal(r->cur, 1);
+	evs = engine_events(r->e, &n);
+	ev = evs[n - 1];			/* step 2 shown */
+	assert_int_equal(ev.step, 1);
+	ev.type = EV_STEP_STARTED;
+	ev.action_kind = "exec";
+	ev.attempt = 1;
+	assert_int_equal(audit_engine_event(a, &ev), 0);
+	strlcpy_(inc, runbooks_incident(f.h), sizeof inc);
+	runbooks_free(f.h);
+
+	/* The second: the trail is read off the UI thread. */
+	f.h = runbooks_new(&f.o);
+	runbooks_resume_scan(f.h);
+	settle(&f);
+	assert_int_equal(runbooks_banner(f.h, banner, sizeof banner), 1);
+	assert_non_null(strstr(banner, "unfinished run: t-memory (INC-"));
+	assert_non_null(strstr(banner, ":resume"));
+	assert_int_equal(runbooks_resume(f.h, NULL), 0);
+	assert_non_null(f.d);			/* the recorded parameters */
+	assert_string_equal(dialog_value(f.d, 0), "inventory");
+	assert_string_equal(dialog_value(f.d, 1), "1024");
+	press(&f, KEYC_ENTER);
+	press(&f, KEYC_ENTER);
+	assert_null(f.d);
+	r = shown(&f);
+	evs = engine_events(r->e, &n);
+	assert_string_equal(evs[0].incident, inc);
+	assert_string_equal(runbooks_incident(f.h), inc);
+	assert_int_equal(engine_step_state(r->e, 0), STEP_OK);
+	assert_int_equal(r->cur, 1);
+	assert_non_null(r->unknown);
+	assert_int_equal(r->unknown[1], 1);
+	assert_non_null(strstr(r->msg, "outcome unknown: check before "
+	    "running again"));
+	assert_int_equal(runbooks_banner(f.h, banner, sizeof banner), 0);
+
+	/* Never re-run without an explicit y on the dialog that says so. */
+	n = calls(&f);
+	press(&f, KEYC_ENTER);
+	assert_non_null(f.d);
+	press(&f, KEYC_ESC);
+	settle(&f);
+	assert_int_equal(calls(&f), n);
+	assert_int_equal(r->unknown[1], 1);
+	press(&f, KEYC_ENTER);
+	press(&f, KEYC_ENTER);			/* Enter does not confirm */
+	assert_non_null(f.d);
+	press(&f, 'y');
+	assert_null(f.d);
+	assert_int_equal(r->unknown[1], 0);
+	assert_int_equal(calls(&f), n);
+	press(&f, KEYC_ENTER);			/* now it runs */
+	for (i = 0; i < 1000 && calls(&f) == n; i++)
+		usleep(2000);
+	assert_int_equal(calls(&f), n + 1);
+	press(&f, KEYC_CTRL('c'));
+	settle(&f);
+
+	log = xcalloc(1, 1 << 20);		/* the whole trail */
+	{
+		FILE	*fp;
+
+		assert_non_null(fp = fopen(trail, "r"));
+		assert_true(fread(log, 1, (1 << 20) - 1, fp) > 0);
+		fclose(fp);
+	}
+	assert_non_null(strstr(log, "resumed from the trail"));
+	assert_non_null(strstr(log, "restored from the trail"));
+	assert_non_null(strstr(log, "outcome unknown acknowledged"));
+	free(log);
+	runbooks_free(f.h);
+	f.h = NULL;
+	audit_close(a);
+	fake_free(&f);
+}
+
 int
 main(void)
 {
@@ -930,6 +1041,7 @@ main(void)
 		cmocka_unit_test(test_run_dry_run),
 		cmocka_unit_test(test_run_audit_refuses),
 		cmocka_unit_test(test_run_browse),
+		cmocka_unit_test(test_resume),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
