@@ -4,9 +4,10 @@
  * The state kept across refreshes is one ob_conn per (server, database)
  * and one ob_box per configured outbox, with the box's pending trend.
  * Every libpq call that talks to a server is non-blocking and waits in
- * poll() against a deadline, so a hung server costs this source its
- * freshness and never more than connect_timeout per connection and
- * statement_timeout + 1 s per query. */
+ * poll() against a deadline (pgconn.c), so a hung server costs this
+ * source its freshness and never more than connect_timeout per connection
+ * and statement_timeout + 1 s per query. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,7 @@
 #include <libpq-fe.h>
 
 #include "outbox.h"
-#include "outbox_int.h"
+#include "pgconn.h"
 #include "snapshot.h"
 #include "xmalloc.h"
 
@@ -116,6 +117,26 @@ ob_relname(char *dst, size_t len, const struct ob_box *b)
 	snprintf(dst, len, "%s.%s", s, t);
 }
 
+/* The first line of a libpq message, without "ERROR:  " and trailing
+ * blanks. */
+static void
+ob_message(char *dst, size_t len, const char *msg)
+{
+	size_t	n;
+
+	if (msg == NULL || *msg == '\0')
+		msg = "unknown error";
+	if (strncmp(msg, "ERROR:  ", 8) == 0)
+		msg += 8;
+	n = strcspn(msg, "\n");
+	while (n > 0 && (msg[n - 1] == ' ' || msg[n - 1] == '\t'))
+		n--;
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, msg, n);
+	dst[n] = '\0';
+}
+
 /* The box cannot be read this time: its figures become unknown. */
 static void __attribute__((format(printf, 2, 3)))
 box_fail(struct ob_box *b, const char *fmt, ...)
@@ -140,9 +161,43 @@ conn_drop(struct ob_conn *c, int cancel)
 	if (c->pg == NULL)
 		return;
 	if (cancel)
-		outbox_pq_cancel(c->pg);
+		pgconn_cancel(c->pg);
 	PQfinish(c->pg);
 	c->pg = NULL;
+}
+
+/* Run one statement before the deadline.  Its rows (the caller PQclears
+ * them), or NULL and err; *late is set when the deadline passed and the
+ * statement may still be running (then cancel and drop the connection). */
+static PGresult *
+ob_query(PGconn *pg, const char *sql, int n, const char *const *params,
+    int64_t deadline, int *late, struct error *err)
+{
+	PGresult	*res;
+	const char	*msg;
+	int		 r;
+
+	r = pgconn_query(pg, sql, n, params, deadline, &res);
+	if ((*late = r == PGCONN_LATE)) {
+		error_set(err, "deadline");
+		return (NULL);
+	}
+	if (r != 0) {
+		ob_message(err->msg, sizeof err->msg, PQerrorMessage(pg));
+		return (NULL);
+	}
+	if (res == NULL) {
+		error_set(err, "no result");
+		return (NULL);
+	}
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		ob_message(err->msg, sizeof err->msg, msg != NULL ? msg :
+		    PQresultErrorMessage(res));
+		PQclear(res);
+		return (NULL);
+	}
+	return (res);
 }
 
 /* Session settings, the value a bind parameter: the server cancels our
@@ -165,11 +220,11 @@ conn_setup(struct ob_conn *c, PGconn *pg, struct error *err)
 	int		 late;
 
 	snprintf(ms, sizeof ms, "%d", c->statement_timeout_ms);
-	res = outbox_pq_query(pg, ob_setup_sql, 1, params, mono_ms() +
+	res = ob_query(pg, ob_setup_sql, 1, params, mono_ms() +
 	    c->statement_timeout_ms + OB_GRACE_MS, &late, err);
 	if (res == NULL) {
 		if (late) {
-			outbox_pq_cancel(pg);
+			pgconn_cancel(pg);
 			error_set(err, "setup: no answer within %d ms",
 			    c->statement_timeout_ms + OB_GRACE_MS);
 		}
@@ -217,6 +272,7 @@ conn_open(struct ob_conn *c, struct error *err)
 	char		*password = NULL;
 	struct error	 e;
 	PGconn		*pg;
+	int		 r, saved;
 
 	if (config_secret(c->password_env, c->password_file, &password,
 	    &e) != 0) {
@@ -224,13 +280,27 @@ conn_open(struct ob_conn *c, struct error *err)
 		return (-1);
 	}
 	conn_params(c, password, keys, vals);
-	pg = outbox_pq_connect(keys, vals, c->connect_timeout_s, err);
+	r = pgconn_connect(keys, vals, 1, mono_ms() +
+	    (int64_t)c->connect_timeout_s * 1000, &pg);
+	saved = errno;
 	if (password != NULL) {
 		explicit_bzero(password, strlen(password));
 		free(password);
 	}
 	if (pg == NULL)
+		fatalx("out of memory");
+	if (r != 0) {
+		if (r == PGCONN_LATE)
+			error_set(err, "connect: no answer within %d s",
+			    c->connect_timeout_s);
+		else if (r == PGCONN_POLL)
+			error_set(err, "connect: %s", strerror(saved));
+		else
+			ob_message(err->msg, sizeof err->msg,
+			    PQerrorMessage(pg));
+		PQfinish(pg);
 		return (-1);
+	}
 	if (conn_setup(c, pg, err) != 0) {
 		PQfinish(pg);
 		return (-1);
@@ -281,7 +351,7 @@ conn_query(struct ob_conn *c, struct ob_box *b, const char *what,
 	int		 late, limit = c->statement_timeout_ms + OB_GRACE_MS;
 
 	err.msg[0] = '\0';
-	res = outbox_pq_query(c->pg, sql, n, params, mono_ms() + limit, &late,
+	res = ob_query(c->pg, sql, n, params, mono_ms() + limit, &late,
 	    &err);
 	if (res != NULL)
 		return (res);
@@ -445,7 +515,7 @@ box_build_sql(PGconn *pg, struct ob_box *b)
 		b->sql = box_sql_text(tbl, q[2], q[3], q[4]);
 		free(tbl);
 	} else {
-		outbox_pq_message(msg, sizeof msg, PQerrorMessage(pg));
+		ob_message(msg, sizeof msg, PQerrorMessage(pg));
 		box_fail(b, "outbox[%s]: a name cannot be quoted: %s",
 		    b->row.service, msg);
 	}

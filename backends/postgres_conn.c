@@ -1,32 +1,20 @@
 /* postgres_conn.c: connections and queries of the PostgreSQL source, each
- * bounded on the client side.
- *
- * libpq's connect_timeout does not apply to PQconnectPoll and a query
- * waits as long as the server lets it, so both are driven non-blocking
- * with poll() on PQsocket() against a deadline of our own: the connect by
+ * bounded on the client side (the waiting is pgconn.c's): the connect by
  * connect_timeout_s, a query by statement_timeout_ms + 1 s (the server
  * itself cancels at statement_timeout, set at connect).  Past a query's
- * deadline the server is not answering: the cancel request is sent from a
- * detached thread (PQcancel blocks until the server closes it) and the
- * connection is dropped at once. */
+ * deadline the server is not answering: the query is cancelled and the
+ * connection dropped at once. */
 #include <errno.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "pgconn.h"
 #include "postgres_int.h"
 #include "xmalloc.h"
 
 #define PG_APPNAME		"sitrep"
-#define PG_CANCELS_MAX		4	/* cancel threads in flight */
-
-/* The number of cancel requests in flight, process-wide, so that a server
- * that never closes cancel connections cannot pile up threads.  The one
- * piece of global state here: the threads outlive any source. */
-static int pg_cancels;
 
 /* Configuration ---------------------------------------------------------- */
 
@@ -208,68 +196,6 @@ pg_scrub(struct error *err, const char *secret)
 	}
 }
 
-/* Waiting ---------------------------------------------------------------- */
-
-/* Wait for events on the connection's socket until deadline (mono ms):
- * 1 ready, 0 deadline passed, -1 error. */
-static int
-pg_wait(PGconn *conn, short events, int64_t deadline)
-{
-	struct pollfd	pfd;
-	int64_t		left;
-	int		r;
-
-	for (;;) {
-		left = deadline - mono_ms();
-		if (left <= 0)
-			return (0);
-		pfd.fd = PQsocket(conn);
-		pfd.events = events;
-		pfd.revents = 0;
-		if (pfd.fd < 0)
-			return (-1);
-		r = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
-		if (r > 0)
-			return (1);
-		if (r < 0 && errno != EINTR)
-			return (-1);
-	}
-}
-
-static void *
-pg_cancel_main(void *arg)
-{
-	PGcancel	*c = arg;
-	char		 buf[256];
-
-	PQcancel(c, buf, sizeof buf);
-	PQfreeCancel(c);
-	__atomic_sub_fetch(&pg_cancels, 1, __ATOMIC_ACQ_REL);
-	return (NULL);
-}
-
-/* Ask the server to cancel the running query, without waiting. */
-static void
-pg_cancel_async(PGconn *conn)
-{
-	pthread_attr_t	 attr;
-	pthread_t	 t;
-	PGcancel	*c;
-
-	if (__atomic_add_fetch(&pg_cancels, 1, __ATOMIC_ACQ_REL) >
-	    PG_CANCELS_MAX || (c = PQgetCancel(conn)) == NULL) {
-		__atomic_sub_fetch(&pg_cancels, 1, __ATOMIC_ACQ_REL);
-		return;
-	}
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&t, &attr, pg_cancel_main, c) != 0) {
-		PQfreeCancel(c);
-		__atomic_sub_fetch(&pg_cancels, 1, __ATOMIC_ACQ_REL);
-	}
-	pthread_attr_destroy(&attr);
-}
-
 /* Connecting ------------------------------------------------------------- */
 
 void
@@ -280,18 +206,14 @@ postgres_conn_drop(struct pg_link *l)
 	l->conn = NULL;
 }
 
-static void
-pg_notice(void *arg, const char *msg)
-{
-}
-
-/* The keyword arrays for one connect: the link's, and the password. */
-static PGconn *
-pg_start(struct pg_link *l, const char *password)
+/* Connect with the link's keywords and password pw (may be NULL) before
+ * the deadline: pgconn_connect()'s answer. */
+static int
+pg_start(struct pg_link *l, const char *password, int64_t deadline,
+    PGconn **conn)
 {
 	const char	**k, **v;
-	PGconn		 *conn;
-	int		  i, n = 0;
+	int		  i, n = 0, r;
 
 	k = xcalloc((size_t)l->nkeys + 2, sizeof *k);
 	v = xcalloc((size_t)l->nkeys + 2, sizeof *v);
@@ -305,13 +227,10 @@ pg_start(struct pg_link *l, const char *password)
 		k[n] = "password";
 		v[n++] = password;
 	}
-	conn = PQconnectStartParams(k, v, 0);
+	r = pgconn_connect(k, v, 0, deadline, conn);
 	free(k);
 	free(v);
-	/* libpq prints notices to stderr, under the curses screen. */
-	if (conn != NULL)
-		PQsetNoticeProcessor(conn, pg_notice, NULL);
-	return (conn);
+	return (r);
 }
 
 static const char *
@@ -323,37 +242,6 @@ pg_link_password(const struct pg_link *l)
 		if (strcmp(l->keys[i], "password") == 0)
 			return (l->vals[i]);
 	return (NULL);
-}
-
-/* Drive PQconnectPoll until the connection is made or the deadline. */
-static int
-pg_poll_connect(struct pg_link *l, PGconn *conn, struct error *err)
-{
-	PostgresPollingStatusType	st = PGRES_POLLING_WRITING;
-	int64_t				deadline;
-	int				r;
-
-	deadline = mono_ms() + (int64_t)l->connect_timeout_s * 1000;
-	while (st != PGRES_POLLING_OK) {
-		if (st == PGRES_POLLING_FAILED) {
-			postgres_conn_message(PQerrorMessage(conn), err);
-			return (-1);
-		}
-		r = pg_wait(conn, st == PGRES_POLLING_READING ? POLLIN :
-		    POLLOUT, deadline);
-		if (r == 0) {
-			l->timed_out = 1;
-			error_set(err, "timeout after %ds",
-			    l->connect_timeout_s);
-			return (-1);
-		}
-		if (r < 0) {
-			error_set(err, "poll: %s", strerror(errno));
-			return (-1);
-		}
-		st = PQconnectPoll(conn);
-	}
-	return (0);
 }
 
 /* "15.4" from "15.4 (Debian 15.4-1.pgdg120+1)". */
@@ -390,16 +278,22 @@ pg_set_timeout(struct pg_link *l, struct error *err)
 static PGconn *
 pg_connect(struct pg_link *l, const char *pw, struct error *err)
 {
-	PGconn	*conn = pg_start(l, pw);
+	PGconn	*conn;
+	int	 r;
 
-	if (conn == NULL) {
-		error_set(err, "out of memory");
-		return (NULL);
-	}
-	if (PQstatus(conn) == CONNECTION_BAD)
-		postgres_conn_message(PQerrorMessage(conn), err);
-	else if (pg_poll_connect(l, conn, err) == 0)
+	r = pg_start(l, pw, mono_ms() + (int64_t)l->connect_timeout_s * 1000,
+	    &conn);
+	if (r == 0)
 		return (conn);
+	if (conn == NULL)
+		error_set(err, "out of memory");
+	else if (r == PGCONN_LATE) {
+		l->timed_out = 1;
+		error_set(err, "timeout after %ds", l->connect_timeout_s);
+	} else if (r == PGCONN_POLL)
+		error_set(err, "poll: %s", strerror(errno));
+	else
+		postgres_conn_message(PQerrorMessage(conn), err);
 	pg_scrub(err, pw != NULL ? pw : pg_link_password(l));
 	PQfinish(conn);
 	return (NULL);
@@ -425,7 +319,6 @@ postgres_conn_open(struct pg_link *l, struct error *err)
 	}
 	if (conn == NULL)
 		return (-1);
-	PQsetnonblocking(conn, 1);
 	l->conn = conn;
 	pg_version(l);
 	return (pg_set_timeout(l, err));
@@ -437,7 +330,7 @@ static PGresult *
 pg_timeout(struct pg_link *l, int bound_ms, struct error *err)
 {
 	error_set(err, "timeout after %ds", (bound_ms + 999) / 1000);
-	pg_cancel_async(l->conn);
+	pgconn_cancel(l->conn);
 	postgres_conn_drop(l);
 	l->timed_out = 1;
 	return (NULL);
@@ -450,64 +343,6 @@ pg_lost(struct pg_link *l, struct error *err)
 	postgres_conn_message(PQerrorMessage(l->conn), err);
 	postgres_conn_drop(l);
 	return (NULL);
-}
-
-/* Send what libpq buffered; 0, 1 deadline, -1 lost. */
-static int
-pg_flush(struct pg_link *l, int64_t deadline)
-{
-	int	r;
-
-	while ((r = PQflush(l->conn)) == 1) {
-		r = pg_wait(l->conn, POLLIN | POLLOUT, deadline);
-		if (r == 0)
-			return (1);
-		if (r < 0 || PQconsumeInput(l->conn) == 0)
-			return (-1);
-	}
-	return (r == 0 ? 0 : -1);
-}
-
-/* Read until a result is complete; 0, 1 deadline, -1 lost. */
-static int
-pg_await(struct pg_link *l, int64_t deadline)
-{
-	int	r;
-
-	while (PQisBusy(l->conn)) {
-		r = pg_wait(l->conn, POLLIN, deadline);
-		if (r == 0)
-			return (1);
-		if (r < 0 || PQconsumeInput(l->conn) == 0)
-			return (-1);
-	}
-	return (0);
-}
-
-/* Collect the results of the query sent; keeps the first error, else the
- * last result.  0, 1 deadline, -1 lost. */
-static int
-pg_collect(struct pg_link *l, int64_t deadline, PGresult **out)
-{
-	PGresult	*res;
-	int		 r;
-
-	*out = NULL;
-	for (;;) {
-		if ((r = pg_await(l, deadline)) != 0) {
-			PQclear(*out);
-			*out = NULL;
-			return (r);
-		}
-		if ((res = PQgetResult(l->conn)) == NULL)
-			return (0);
-		if (*out != NULL && PQresultStatus(*out) == PGRES_FATAL_ERROR)
-			PQclear(res);
-		else {
-			PQclear(*out);
-			*out = res;
-		}
-	}
 }
 
 PGresult *
@@ -523,11 +358,7 @@ postgres_conn_query(struct pg_link *l, const char *sql, int nparams,
 		error_set(err, "not connected");
 		return (NULL);
 	}
-	if (!PQsendQueryParams(l->conn, sql, nparams, NULL, params, NULL, NULL,
-	    0))
-		return (pg_lost(l, err));
-	if ((r = pg_flush(l, deadline)) == 0)
-		r = pg_collect(l, deadline, &res);
+	r = pgconn_query(l->conn, sql, nparams, params, deadline, &res);
 	if (r > 0)
 		return (pg_timeout(l, bound_ms, err));
 	if (r < 0)

@@ -3,8 +3,8 @@
  *   postgres.c       the source class: configuration copies, one fetch
  *                    over every server, the snapshot, the lag history
  *   postgres_conn.c  connections and queries with client-side deadlines
- *                    (libpq non-blocking, poll() on its socket), cancel,
- *                    error texts fit for a panel
+ *                    (the waiting and cancel are pgconn.c's), error texts
+ *                    fit for a panel
  *   postgres_sql.c   the SQL per server version and reading its rows
  *
  * All SQL is constant text; values travel as query parameters. */
