@@ -407,31 +407,6 @@ http_stream_tick(const char *url, const struct http_opts *o, int idle_ms,
 	return (-1);
 }
 
-struct plain_stream {
-	int	(*on_data)(void *, const char *, size_t);
-	void	*arg;
-};
-
-static int
-plain_data(void *arg, long status, const char *data, size_t len)
-{
-	struct plain_stream	*ps = arg;
-
-	return (ps->on_data(ps->arg, data, len));
-}
-
-int
-http_stream(const char *url, const struct http_opts *o, int idle_ms,
-    int (*on_data)(void *, const char *, size_t), void *arg,
-    const volatile int *stop, long *status, char *err, size_t errlen)
-{
-	struct plain_stream	ps = { on_data, arg };
-	struct http_stream_cb	cb = { plain_data, NULL, 100, &ps };
-
-	return (http_stream_tick(url, o, idle_ms, &cb, stop, status, err,
-	    errlen));
-}
-
 /* The server's own words: Kubernetes Status.message, Alertmanager and
  * Prometheus "error", or a short plain-text body. */
 static void

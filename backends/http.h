@@ -54,18 +54,13 @@ int	 http_request(const char *method, const char *url, const char *body,
 	    struct http_response *);
 void	 http_response_free(struct http_response *);
 
-/* A streaming GET (watch): on_data is called with each chunk; returning
- * non-zero ends the stream.  idle_ms: no byte for that long ends it with a
- * timeout; *stop (may be NULL) is polled to cancel from outside.  Returns
- * 0 when the server ended the stream, -1 with err otherwise. */
-int	 http_stream(const char *url, const struct http_opts *, int idle_ms,
-	    int (*on_data)(void *, const char *, size_t), void *arg,
-	    const volatile int *stop, long *status, char *err, size_t errlen);
-
-/* http_stream with the HTTP status given to on_data and a tick: on_tick
- * (may be NULL) runs on the calling thread about every tick_ms (default
- * 100) while the stream is open, data or not; non-zero ends the stream as
- * on_data's does.  *stop is polled at the same rate. */
+/* A streaming GET (watch): on_data gets the HTTP status and each chunk;
+ * returning non-zero ends the stream.  idle_ms: no byte for that long ends
+ * it with a timeout.  on_tick (may be NULL) runs on the calling thread
+ * about every tick_ms (default 100) while the stream is open, data or not;
+ * non-zero ends the stream.  *stop (may be NULL) is polled at the same rate
+ * to cancel from outside.  Returns 0 when the server ended the stream, -1
+ * with err otherwise. */
 struct http_stream_cb {
 	int	(*on_data)(void *arg, long status, const char *, size_t);
 	int	(*on_tick)(void *arg);

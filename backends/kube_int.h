@@ -70,8 +70,6 @@ struct podtab {
 };
 void		 podtab_put(struct podtab *, const struct pod *);
 int		 podtab_del(struct podtab *, const char *ns, const char *name);
-const struct pod *podtab_get(const struct podtab *, const char *ns,
-		     const char *name);
 void		 podtab_free(struct podtab *);
 /* A sorted (namespace, name) copy of the pods, caller frees. */
 struct pod	*podtab_sorted(const struct podtab *);

@@ -114,14 +114,6 @@ podtab_del(struct podtab *t, const char *ns, const char *name)
 	return (1);
 }
 
-const struct pod *
-podtab_get(const struct podtab *t, const char *ns, const char *name)
-{
-	int	s = podtab_slot(t, ns, name);
-
-	return (s < 0 ? NULL : &t->pods[t->slots[s] - 1]);
-}
-
 void
 podtab_free(struct podtab *t)
 {

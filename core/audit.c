@@ -255,37 +255,6 @@ audit_note(struct audit *a, const char *incident, const char *text,
 	    text), err));
 }
 
-int
-audit_runbook_opened(struct audit *a, const char *incident, const char *id,
-    const char *path, const char *sha256, struct error *err)
-{
-	struct audit_entry	e;
-
-	memset(&e, 0, sizeof e);
-	e.type = "runbook_opened";
-	e.incident = incident;
-	e.runbook_id = id;
-	e.runbook_sha256 = sha256;
-	e.runbook_path = path;
-	e.step = -1;
-	return (audit_append(a, &e, err));
-}
-
-int
-audit_silence(struct audit *a, int expired, const char *incident,
-    const char *id, const char *matchers, const char *duration,
-    const char *comment, struct error *err)
-{
-	cJSON	*d = cJSON_CreateObject();
-
-	arec_add_text(d, "id", id);
-	arec_add_text(d, "matchers", matchers);
-	arec_add_text(d, "duration", duration);
-	arec_add_text(d, "comment", comment);
-	return (audit_simple(a, expired ? "silence_expired" :
-	    "silence_created", incident, d, err));
-}
-
 static cJSON *
 audit_request(const char *kind, int argc, const char *const *argv)
 {

@@ -9,7 +9,7 @@
  *                                          0, else -1: the action does not
  *                                          run, audit_error(a) says why
  *   audit_register_actions(a, actions);    "audit.tail" for the console
- *   audit_silence(a, ...), audit_note(a, ...), ...
+ *   audit_action_intent(a, ...), audit_note(a, ...), ...
  *   audit_close(a);                        session_end, anchors, worker
  *
  * Several processes may append to one trail: every append takes flock()
@@ -75,14 +75,8 @@ int		 audit_engine_event(void *audit, const struct engine_event *);
 /* Records from elsewhere in sitrep.  0, or -1 and err (and audit_error). */
 int		 audit_incident(struct audit *, int closed, const char *incident,
 		     const char *text, struct error *);
-int		 audit_runbook_opened(struct audit *, const char *incident,
-		     const char *id, const char *path, const char *sha256,
-		     struct error *);
 int		 audit_note(struct audit *, const char *incident,
 		     const char *text, struct error *);
-int		 audit_silence(struct audit *, int expired, const char *incident,
-		     const char *silence_id, const char *matchers,
-		     const char *duration, const char *comment, struct error *);
 /* Actions run outside a runbook (silence.create, silence.expire, ...):
  * the intent before (fsync'ed; -1 = do not run it), the result after. */
 int		 audit_action_intent(struct audit *, const char *incident,

@@ -153,12 +153,6 @@ eng_set(struct engine *e, const char *name, const char *value, int secret)
 	v->secret = secret;
 }
 
-int
-engine_has_value(const struct engine *e, const char *name)
-{
-	return (eng_lookup((struct engine *)e, name) != NULL);
-}
-
 const char *
 engine_value_display(const struct engine *e, const char *name)
 {

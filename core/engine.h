@@ -229,8 +229,6 @@ int		 engine_set_param(struct engine *, const char *name,
  * NULL when unset. */
 const char	*engine_value_display(const struct engine *,
 		     const char *name);
-/* Whether name has a value (a set parameter, a default, a variable). */
-int		 engine_has_value(const struct engine *, const char *name);
 /* Apply defaults, check required parameters, start the run. */
 int		 engine_begin(struct engine *, struct error *);
 

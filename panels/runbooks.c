@@ -130,12 +130,6 @@ runbooks_incident(const struct runbooks *h)
 	return (h->inc.id[0] != '\0' ? h->inc.id : NULL);
 }
 
-const char *
-runbooks_incident_title(const struct runbooks *h)
-{
-	return (h->inc.id[0] != '\0' ? h->inc.title : NULL);
-}
-
 void
 runbooks_incident_cmd(struct runbooks *h, const char *arg)
 {

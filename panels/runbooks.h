@@ -97,7 +97,6 @@ int		 runbooks_running(const struct runbooks *, char *, size_t);
 
 /* The open incident's id, or NULL. */
 const char	*runbooks_incident(const struct runbooks *);
-const char	*runbooks_incident_title(const struct runbooks *);
 /* :incident [TITLE | close]: open one (or retitle it), close it, or say
  * which is open. */
 void		 runbooks_incident_cmd(struct runbooks *, const char *arg);

@@ -24,7 +24,4 @@ enum {
 #define KEYC_ENTER	'\n'
 #define KEYC_CTRL(c)	((c) & 0x1f)
 
-/* "j", "Enter", "PgUp", "C-c" for help and tests. */
-const char	*keyc_name(int, char *, unsigned);
-
 #endif

@@ -98,12 +98,6 @@ screen_end(void)
 	fflush(stdout);
 }
 
-int
-screen_active(void)
-{
-	return (S.active);
-}
-
 void
 screen_size(int *rows, int *cols)
 {

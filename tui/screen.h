@@ -26,7 +26,6 @@ enum screen_colors { SCREEN_MONO = 0, SCREEN_8 = 8, SCREEN_16 = 16,
 int	 screen_init(char *note, size_t notelen);
 /* Restore the terminal; safe to call twice and from the fatal hook. */
 void	 screen_end(void);
-int	 screen_active(void);
 
 void	 screen_size(int *rows, int *cols);
 /* After SIGWINCH: read the new size and tell curses. */

@@ -374,18 +374,6 @@ table_set_sort(struct table *t, int col, int desc)
 	table_refilter(t);
 }
 
-int
-table_sort_col(const struct table *t)
-{
-	return (t->sort_col);
-}
-
-int
-table_sort_desc(const struct table *t)
-{
-	return (t->sort_desc);
-}
-
 const char *
 table_col_title(const struct table *t, int col)
 {

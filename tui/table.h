@@ -47,8 +47,6 @@ void		 table_set_filter(struct table *, const char *);
 const char	*table_filter(const struct table *);
 /* col -1 = default order (rank, then as added). */
 void		 table_set_sort(struct table *, int col, int desc);
-int		 table_sort_col(const struct table *);
-int		 table_sort_desc(const struct table *);
 const char	*table_col_title(const struct table *, int);
 int		 table_ncols(const struct table *);
 
