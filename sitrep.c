@@ -15,6 +15,8 @@
 #include "backends.h"
 #include "executors.h"
 #include "config.h"
+#include "connstr.h"
+#include "drill_cli.h"
 #include "http.h"
 #include "kubernetes.h"
 #include "runbook_cli.h"
@@ -23,8 +25,11 @@
 #include "screen.h"
 #include "sim.h"
 #include "source.h"
+#include "status_cli.h"
 #include "store.h"
 #include "util.h"
+#include "warroom.h"
+#include "warroom_cli.h"
 #include "xmalloc.h"
 
 #define ALL_KINDS ((1u << SNAP__COUNT) - 1)
@@ -45,6 +50,9 @@ struct options {
 	int		 no_color;
 	int		 exit_after;
 	int		 refresh_ms;
+	const char	*warroom;	/* --warroom URL */
+	const char	*follow;	/* sitrep follow INCIDENT */
+	const char	*drill;		/* sitrep drill start NAME */
 };
 
 static void
@@ -80,6 +88,9 @@ usage(FILE *f)
 "  --focus=PANEL        panel focused at start (pods, replication, outbox,\n"
 "                       circuits, alerts)\n"
 "  --refresh=MS         refresh period of the sources (default 1000)\n"
+"  --warroom=URL        the war room's Redis (redis://host:port[/db]; the\n"
+"                       password from $SITREP_WARROOM_PASSWORD), overriding\n"
+"                       the configuration's warroom: section\n"
 "  --exit-after=N       leave after N data refreshes (tests, benchmarks)\n"
 "  -h, --help           this text\n"
 "  -V, --version        the version\n"
@@ -88,6 +99,10 @@ usage(FILE *f)
 "commands:\n"
 "  sitrep runbook list|show|lint|dry-run ...   the runbook library\n"
 "  sitrep audit verify|tail|export|unfinished ... the audit trail\n"
+"  sitrep follow INCIDENT [options]            follow an incident, read-only\n"
+"  sitrep approve CODE                         approve a two-person step\n"
+"  sitrep status [--tmux|--json]               one line for tmux, or JSON\n"
+"  sitrep drill start|list|show|lint|report ... disaster-recovery drills\n"
 "\n"
 "Keys: ? in the console.  Manual: man sitrep.\n", f);
 }
@@ -111,6 +126,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "focus", required_argument, NULL, 'f' },
 		{ "refresh", required_argument, NULL, 'r' },
 		{ "exit-after", required_argument, NULL, 'x' },
+		{ "warroom", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -170,6 +186,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'x':
 			o->exit_after = atoi(optarg);
+			break;
+		case 'W':
+			o->warroom = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -270,6 +289,13 @@ open_world(struct options *o, struct source_set *set,
 		    "demo world");
 		o->scenario = "calm";
 	}
+	/* --demo with --config: the demo world, with the configuration's
+	 * audit: and warroom: sections (a team's war room for a drill). */
+	if (o->config != NULL && (*cfgp = config_load(o->config, &err)) ==
+	    NULL) {
+		fprintf(stderr, "sitrep: %s\n", err.msg);
+		return (-1);
+	}
 	if (o->env != NULL && strcmp(o->env, "demo") != 0) {
 		fprintf(stderr, "sitrep: --env %s cannot be used with the demo "
 		    "world (it is always environment 'demo')\n", o->env);
@@ -366,6 +392,84 @@ open_audit(struct options *o, struct config *cfg, const struct cfg_env *env,
 	return (audit);
 }
 
+/* The war room's settings from --warroom URL (defaults as the
+ * configuration's section has them). */
+static int
+warroom_from_url(const char *url, struct cfg_warroom *w, char *why,
+    size_t len)
+{
+	memset(w, 0, sizeof *w);
+	w->redis.port = 6379;
+	if (connstr_redis(url, &w->redis, why, len) != 0)
+		return (-1);
+	w->redis.url = xstrdup(url);
+	if (getenv("SITREP_WARROOM_PASSWORD") != NULL)
+		w->redis.password_env = xstrdup("SITREP_WARROOM_PASSWORD");
+	w->prefix = xstrdup("sitrep:");
+	w->maxlen = 10000;
+	w->presence_ttl_ms = 15000;
+	w->approval_ttl_ms = 300000;
+	w->present = 1;
+	return (0);
+}
+
+static void
+warroom_url_free(struct cfg_warroom *w)
+{
+	free(w->redis.url);
+	free(w->redis.host);
+	free(w->redis.username);
+	free(w->redis.password_env);
+	free(w->prefix);
+}
+
+static void
+warroom_tap(void *arg, const char *incident, const char *line)
+{
+	if (incident != NULL)
+		warroom_publish(arg, incident, line);
+}
+
+static void
+warroom_wake(void *arg)
+{
+	store_wake(arg);
+}
+
+/* The war room, when --warroom or the configuration names one.  NULL
+ * (and a note when it was asked for) otherwise. */
+static struct warroom *
+open_warroom(struct options *o, struct config *cfg, struct cfg_warroom *own,
+    const struct wr_identity *self, struct store *store, char *note,
+    size_t len)
+{
+	const struct cfg_warroom	*wc = NULL;
+	struct warroom_opts		 wo;
+	struct warroom			*wr;
+	struct error			 err;
+	char				 why[256];
+
+	if (o->warroom != NULL) {
+		if (warroom_from_url(o->warroom, own, why, sizeof why) != 0) {
+			snprintf(note, len, "--warroom %s: %s", o->warroom,
+			    why);
+			return (NULL);
+		}
+		wc = own;
+	} else if (cfg != NULL && cfg->warroom.present)
+		wc = &cfg->warroom;
+	if (wc == NULL)
+		return (NULL);
+	memset(&wo, 0, sizeof wo);
+	wo.cfg = wc;
+	wo.self = self;
+	wo.wake = warroom_wake;
+	wo.wake_arg = store;
+	if ((wr = warroom_new(&wo, &err)) == NULL)
+		snprintf(note, len, "war room: %s", err.msg);
+	return (wr);
+}
+
 static int
 run_console(struct options *o)
 {
@@ -379,8 +483,11 @@ run_console(struct options *o)
 	struct console_hooks	 hooks;
 	struct actions		*actions;
 	struct audit		*audit;
+	struct warroom		*wr;
+	struct cfg_warroom	 wrown;
+	struct wr_identity	 self;
 	char			 note[256], startup[256], operator[320];
-	char			 auditnote[512];
+	char			 auditnote[512], wrnote[320];
 	int			 status, i;
 
 	memset(&set, 0, sizeof set);
@@ -397,6 +504,8 @@ run_console(struct options *o)
 	copts.dry_run = o->dry_run;
 	copts.exit_after = o->exit_after;
 	copts.focus = o->focus;
+	copts.follow = o->follow;
+	copts.drill = o->drill;
 	if (screen_init(note, sizeof note) != 0) {
 		fprintf(stderr, "sitrep: %s\n", note);
 		backends_stop(&set, 0);
@@ -422,6 +531,16 @@ run_console(struct options *o)
 	}
 	backends_start(&set, store);
 	operator_name(operator, sizeof operator);
+	wr_identity_self(&self);
+	memset(&wrown, 0, sizeof wrown);
+	wrnote[0] = '\0';
+	if ((wr = open_warroom(o, cfg, &wrown, &self, store, wrnote,
+	    sizeof wrnote)) != NULL && audit != NULL)
+		audit_set_tap(audit, warroom_tap, wr);
+	memset(&hooks, 0, sizeof hooks);
+	hooks.wr = wr;
+	hooks.self = &self;
+	hooks.audit = audit;
 	hooks.arg = &set;
 	hooks.refresh = refresh_hook;
 	hooks.actions = actions;
@@ -433,13 +552,19 @@ run_console(struct options *o)
 		console_message(con, 1, note);
 	if (audit == NULL)
 		console_message(con, 1, auditnote);
+	if (wrnote[0] != '\0')
+		console_message(con, 1, wrnote);
 	status = console_run(con);
 	screen_end();
 	console_free(con);
 	/* A worker or action stuck in a call keeps its store, world and
 	 * configuration: leave them to the exit. */
 	if (actions_free(actions, 300) == 0) {
+		if (audit != NULL)
+			audit_set_tap(audit, NULL, NULL);
 		audit_close(audit);
+		warroom_free(wr);
+		warroom_url_free(&wrown);
 		if (backends_stop(&set, 500) == 0) {
 			sim_free(sim);
 			store_free(store);
@@ -447,6 +572,36 @@ run_console(struct options *o)
 		}
 	}
 	return (status);
+}
+
+/* The commands that open the console: sitrep [options], sitrep follow
+ * INCIDENT [options], sitrep drill start NAME [options]; the other drill
+ * commands are drill_cli's. */
+static int
+console_command(int argc, char **argv, struct options *o)
+{
+	int	skip = 0;
+
+	if (argc > 1 && strcmp(argv[1], "follow") == 0) {
+		if (argc < 3 || argv[2][0] == '-') {
+			fprintf(stderr, "usage: sitrep follow INCIDENT "
+			    "[options]\n");
+			return (2);
+		}
+		o->follow = argv[2];
+		skip = 2;
+	} else if (argc > 1 && strcmp(argv[1], "drill") == 0) {
+		if (argc < 3 || strcmp(argv[2], "start") != 0)
+			exit(drill_cli(argc - 1, argv + 1));
+		if (argc < 4 || argv[3][0] == '-') {
+			fprintf(stderr, "usage: sitrep drill start NAME "
+			    "[options]\n");
+			return (2);
+		}
+		o->drill = argv[3];
+		skip = 3;
+	}
+	return (parse_options(argc - skip, argv + skip, o));
 }
 
 int
@@ -460,10 +615,14 @@ main(int argc, char **argv)
 		return (runbook_cli(argc - 1, argv + 1));
 	if (argc > 1 && strcmp(argv[1], "audit") == 0)
 		return (audit_cli(argc - 1, argv + 1));
+	if (argc > 1 && strcmp(argv[1], "approve") == 0)
+		return (warroom_cli(argc - 1, argv + 1));
+	if (argc > 1 && strcmp(argv[1], "status") == 0)
+		return (status_cli(argc - 1, argv + 1));
 	memset(&o, 0, sizeof o);
 	o.speed = 1;
 	o.refresh_ms = 1000;
-	if ((rc = parse_options(argc, argv, &o)) != 0)
+	if ((rc = console_command(argc, argv, &o)) != 0)
 		return (rc);
 	if (http_global_init() != 0) {
 		fprintf(stderr, "sitrep: cannot initialise libcurl\n");

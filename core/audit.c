@@ -578,6 +578,15 @@ audit_close(struct audit *a)
 	free(a);
 }
 
+void
+audit_set_tap(struct audit *a, audit_tap_fn fn, void *arg)
+{
+	pthread_mutex_lock(&a->mu);
+	a->tap = fn;
+	a->tap_arg = arg;
+	pthread_mutex_unlock(&a->mu);
+}
+
 const char *
 audit_path(const struct audit *a)
 {

@@ -109,6 +109,14 @@ int		 audit_append(struct audit *, struct audit_entry *,
  * records of the trail, newest last, in the result's output. */
 void		 audit_register_actions(struct audit *, struct actions *);
 
+/* A tap: fn(arg, incident, line) for every record written, after it is
+ * durable, with the record's incident (NULL when it has none) and its
+ * JSON line (no newline).  Called on the thread that appended, under the
+ * trail's lock: fn must only queue (the war room's publisher does). */
+typedef void (*audit_tap_fn)(void *arg, const char *incident,
+		     const char *line);
+void		 audit_set_tap(struct audit *, audit_tap_fn, void *arg);
+
 /* Redaction: a copy of s with passwords (password=..., URL user:pw@),
  * tokens (token=..., Authorization: Bearer ...) and other secrets replaced
  * by "[redacted]".  Caller frees. */
@@ -151,8 +159,12 @@ struct audit_verify_result {
 int		 audit_verify(const char *trail, const struct audit_verify_opts *,
 		     struct audit_verify_result *, struct error *);
 
-/* Resume: runs left unfinished (a run_begin without run_end, per incident
- * and runbook; the latest run_begin wins). */
+/* Runs from records ------------------------------------------------------
+ *
+ * A run is what the records of one incident and runbook say (the latest
+ * run_begin wins): who began it, its parameters, each step's state.
+ * Resume reads the runs left unfinished (a run_begin without run_end);
+ * following an incident builds them as the records arrive. */
 struct audit_step {
 	int		 index;
 	char		*id;
@@ -188,11 +200,33 @@ struct audit_run {
 	struct audit_step	*steps;		/* in index order */
 	int			 nsteps;
 	int			 nunknown;	/* steps with outcome unknown */
+	int			 open;		/* 1: no run_end yet */
 };
-/* 0 (a missing trail has none), or -1 with errno. */
+/* The runs left unfinished in a trail.  0 (a missing trail has none), or
+ * -1 with errno. */
 int		 audit_unfinished(const char *trail, struct audit_run **runs,
 		     int *n);
 void		 audit_runs_free(struct audit_run *, int n);
+
+/* A run builder fed one record at a time (a trail read line by line, a war
+ * room's stream): feeding every record at once or one by one gives the
+ * same runs. */
+struct audit_runs;
+struct audit_runs *audit_runs_new(void);
+/* One line (a trailing newline is allowed); what is not a record, or not a
+ * runbook's record, is ignored. */
+void		 audit_runs_feed(struct audit_runs *, const char *line,
+		     size_t len);
+/* Every run seen, finished ones too, in the order first seen: copies (a
+ * step started without a finish record has its note), free with
+ * audit_runs_free.  0. */
+int		 audit_runs_list(const struct audit_runs *,
+		     struct audit_run **, int *n);
+void		 audit_runs_release(struct audit_runs *);
+/* A run as JSON (incident, runbook, sha256, actor, started, params [name,
+ * value ("" for secrets), secret], steps [index, state, unknown]): what
+ * resume keeps of it.  Caller deletes. */
+struct cJSON	*audit_run_json(const struct audit_run *);
 
 /* Export an incident's timeline (format "md" or "json") to out. */
 int		 audit_export(const char *trail, const char *incident,

@@ -453,6 +453,27 @@ afile_build(struct audit *a, cJSON *rec, const struct atail *t,
 	return (0);
 }
 
+/* Hand the record just written (the last line of buf) to the tap. */
+static void
+afile_tap(struct audit *a, const cJSON *rec, const char *buf, size_t len)
+{
+	const cJSON	*inc;
+	char		*line;
+	size_t		 start;
+
+	if (a->tap == NULL || len == 0)
+		return;
+	if (buf[len - 1] == '\n')
+		len--;
+	for (start = len; start > 0 && buf[start - 1] != '\n'; start--)
+		;
+	line = xstrndup(buf + start, len - start);
+	inc = cJSON_GetObjectItemCaseSensitive(rec, "incident");
+	a->tap(a->tap_arg, cJSON_IsString(inc) && *inc->valuestring != '\0' ?
+	    inc->valuestring : NULL, line);
+	free(line);
+}
+
 int
 afile_append(struct audit *a, cJSON *rec, struct error *err)
 {
@@ -477,6 +498,7 @@ afile_append(struct audit *a, cJSON *rec, struct error *err)
 	    afile_write(a, buf, len, err) != 0)
 		goto out;
 	rc = 0;
+	afile_tap(a, rec, buf, len);
 	if (a->key_path != NULL && akey_write(a->key_path, &k, &kerr) != 0)
 		snprintf(a->err, sizeof a->err, "the key was not wound on: "
 		    "%.200s", kerr.msg);

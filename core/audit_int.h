@@ -63,6 +63,8 @@ struct audit {
 	uint64_t		 last_seq;	/* of our last append */
 	char			 last_hash[65];
 	int			 fail_next;	/* tests: fail the next append */
+	audit_tap_fn		 tap;		/* every record, once durable */
+	void			*tap_arg;
 };
 
 /* audit_record.c --------------------------------------------------------- */

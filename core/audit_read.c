@@ -1,6 +1,6 @@
 /* audit_read.c: reading a trail without writing it: lines one at a time,
  * the last N records, a record as a human line, the trail's identity, and
- * the runs left unfinished (resume). */
+ * the runs its records make (resume, following an incident). */
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -293,11 +293,13 @@ audit_format(const char *line)
 	return (b.p);
 }
 
-/* Unfinished runs -------------------------------------------------------- */
+/* Runs from records ------------------------------------------------------ */
 
-struct urun {
-	struct audit_run	 run;
-	int			 open;
+/* Every run seen, one per incident and runbook (the latest run_begin
+ * wins), built one record at a time. */
+struct audit_runs {
+	struct audit_run	*runs;
+	int			 n;
 };
 
 static void
@@ -353,20 +355,26 @@ set_str(char **dst, const char *s)
 	*dst = s != NULL ? xstrdup(s) : NULL;
 }
 
-static struct urun *
-run_find(struct urun **runs, int *n, const char *inc, const char *id)
+static char *
+dup_str(const char *s)
+{
+	return (s != NULL ? xstrdup(s) : NULL);
+}
+
+static struct audit_run *
+run_find(struct audit_runs *rs, const char *inc, const char *id)
 {
 	int	i;
 
-	for (i = 0; i < *n; i++)
-		if (strcmp((*runs)[i].run.incident, inc) == 0 &&
-		    strcmp((*runs)[i].run.runbook_id, id) == 0)
-			return (&(*runs)[i]);
-	*runs = xreallocarray(*runs, *n + 1, sizeof **runs);
-	memset(&(*runs)[*n], 0, sizeof **runs);
-	(*runs)[*n].run.incident = xstrdup(inc);
-	(*runs)[*n].run.runbook_id = xstrdup(id);
-	return (&(*runs)[(*n)++]);
+	for (i = 0; i < rs->n; i++)
+		if (strcmp(rs->runs[i].incident, inc) == 0 &&
+		    strcmp(rs->runs[i].runbook_id, id) == 0)
+			return (&rs->runs[i]);
+	rs->runs = xreallocarray(rs->runs, rs->n + 1, sizeof *rs->runs);
+	memset(&rs->runs[rs->n], 0, sizeof *rs->runs);
+	rs->runs[rs->n].incident = xstrdup(inc);
+	rs->runs[rs->n].runbook_id = xstrdup(id);
+	return (&rs->runs[rs->n++]);
 }
 
 static void
@@ -462,9 +470,8 @@ run_begin(struct audit_run *r, const struct arec *rec, const char *who)
 }
 
 static void
-run_record(struct urun *u, const struct arec *rec)
+run_record(struct audit_run *r, const struct arec *rec)
 {
-	struct audit_run	*r = &u->run;
 	struct audit_step	*s;
 	const cJSON		*d = cJSON_GetObjectItemCaseSensitive(rec->root,
 	    "data");
@@ -474,16 +481,16 @@ run_record(struct urun *u, const struct arec *rec)
 	char			 who[320];
 
 	aread_who(rec->root, who, sizeof who);
-	if (strcmp(rec->type, "runbook_opened") == 0 && !u->open)
+	if (strcmp(rec->type, "runbook_opened") == 0 && !r->open)
 		run_clear(r, 1);
 	else if (strcmp(rec->type, "param_set") == 0)
 		run_param(r, d);
 	else if (strcmp(rec->type, "run_begin") == 0) {
 		run_begin(r, rec, who);
-		u->open = 1;
+		r->open = 1;
 	} else if (strcmp(rec->type, "run_end") == 0)
-		u->open = 0;
-	else if (st != NULL && u->open) {
+		r->open = 0;
+	else if (st != NULL && r->open) {
 		s = run_step(r, st);
 		if ((state = step_state(rec->type, d, &s->unknown)) != NULL)
 			set_str(&s->state, state);
@@ -495,67 +502,125 @@ run_record(struct urun *u, const struct arec *rec)
 	r->last_seq = rec->seq;
 }
 
-/* Keep the open runs, counting their unknown outcomes; free the rest. */
-static int
-run_collect(struct urun *u, int n, struct audit_run **runs)
+/* A deep copy of r, its unknown outcomes noted and counted. */
+static void
+run_copy(struct audit_run *dst, const struct audit_run *r)
 {
-	struct audit_run	*r;
-	int			 i, k, out = 0;
+	struct audit_step	*s;
+	int			 k;
 
-	*runs = xcalloc(n > 0 ? n : 1, sizeof **runs);
-	for (i = 0; i < n; i++) {
-		if (!u[i].open) {
-			run_free(&u[i].run);
-			continue;
-		}
-		r = &(*runs)[out++];
-		*r = u[i].run;
-		for (k = 0; k < r->nsteps; k++) {
-			if (!r->steps[k].unknown)
-				continue;
-			r->steps[k].note = xstrdup(UNKNOWN_NOTE);
-			r->nunknown++;
-		}
+	*dst = *r;
+	dst->incident = dup_str(r->incident);
+	dst->runbook_id = dup_str(r->runbook_id);
+	dst->runbook_sha256 = dup_str(r->runbook_sha256);
+	dst->env = dup_str(r->env);
+	dst->actor = dup_str(r->actor);
+	dst->host = dup_str(r->host);
+	dst->started = dup_str(r->started);
+	dst->last = dup_str(r->last);
+	dst->params = xcalloc(r->nparams > 0 ? r->nparams : 1,
+	    sizeof *dst->params);
+	for (k = 0; k < r->nparams; k++) {
+		dst->params[k] = r->params[k];
+		dst->params[k].name = dup_str(r->params[k].name);
+		dst->params[k].value = dup_str(r->params[k].value);
 	}
-	return (out);
+	dst->steps = xcalloc(r->nsteps > 0 ? r->nsteps : 1,
+	    sizeof *dst->steps);
+	dst->nunknown = 0;
+	for (k = 0; k < r->nsteps; k++) {
+		s = &dst->steps[k];
+		*s = r->steps[k];
+		s->id = dup_str(r->steps[k].id);
+		s->title = dup_str(r->steps[k].title);
+		s->state = dup_str(r->steps[k].state);
+		s->time = dup_str(r->steps[k].time);
+		s->actor = dup_str(r->steps[k].actor);
+		s->note = s->unknown ? xstrdup(UNKNOWN_NOTE) : NULL;
+		dst->nunknown += s->unknown;
+	}
+}
+
+/* Copies of the runs (open_only: those without run_end). */
+static int
+runs_copy(const struct audit_runs *rs, int open_only,
+    struct audit_run **runs, int *n)
+{
+	int	i;
+
+	*runs = xcalloc(rs->n > 0 ? rs->n : 1, sizeof **runs);
+	*n = 0;
+	for (i = 0; i < rs->n; i++)
+		if (!open_only || rs->runs[i].open)
+			run_copy(&(*runs)[(*n)++], &rs->runs[i]);
+	return (0);
+}
+
+struct audit_runs *
+audit_runs_new(void)
+{
+	return (xcalloc(1, sizeof (struct audit_runs)));
+}
+
+void
+audit_runs_feed(struct audit_runs *rs, const char *line, size_t len)
+{
+	struct arec	 rec;
+	const cJSON	*rb;
+	const char	*inc, *id;
+	char		 why[64];
+
+	if (len > 0 && line[len - 1] == '\n')
+		len--;
+	if (len == 0 || arec_parse(line, len, &rec, why, sizeof why) != 0)
+		return;
+	rb = cJSON_GetObjectItemCaseSensitive(rec.root, "runbook");
+	inc = arec_str(rec.root, "incident");
+	if (rb != NULL && inc != NULL && (id = arec_str(rb, "id")) != NULL)
+		run_record(run_find(rs, inc, id), &rec);
+	arec_free(&rec);
+}
+
+int
+audit_runs_list(const struct audit_runs *rs, struct audit_run **runs,
+    int *n)
+{
+	return (runs_copy(rs, 0, runs, n));
+}
+
+void
+audit_runs_release(struct audit_runs *rs)
+{
+	int	i;
+
+	if (rs == NULL)
+		return;
+	for (i = 0; i < rs->n; i++)
+		run_free(&rs->runs[i]);
+	free(rs->runs);
+	free(rs);
 }
 
 int
 audit_unfinished(const char *trail, struct audit_run **runs, int *n)
 {
-	struct areader	 rd;
-	struct arec	 rec;
-	struct urun	*u = NULL;
-	const cJSON	*rb;
-	const char	*inc, *id;
-	char		 why[64];
-	int		 nu = 0, rc;
+	struct areader		 rd;
+	struct audit_runs	*rs;
+	int			 rc;
 
 	*runs = NULL;
 	*n = 0;
 	if (areader_open(&rd, trail) != 0)
 		return (errno == ENOENT ? 0 : -1);
-	while ((rc = areader_next(&rd)) == 1) {
-		if (!rd.newline || arec_parse(rd.buf, rd.len, &rec, why,
-		    sizeof why) != 0)
-			continue;
-		rb = cJSON_GetObjectItemCaseSensitive(rec.root, "runbook");
-		inc = arec_str(rec.root, "incident");
-		if (rb != NULL && inc != NULL && (id = arec_str(rb, "id")) !=
-		    NULL)
-			run_record(run_find(&u, &nu, inc, id), &rec);
-		arec_free(&rec);
-	}
+	rs = audit_runs_new();
+	while ((rc = areader_next(&rd)) == 1)
+		if (rd.newline)
+			audit_runs_feed(rs, rd.buf, rd.len);
 	areader_close(&rd);
-	*n = run_collect(u, nu, runs);
-	free(u);
-	if (rc < 0) {
-		audit_runs_free(*runs, *n);
-		*runs = NULL;
-		*n = 0;
-		return (-1);
-	}
-	return (0);
+	if (rc == 0)
+		runs_copy(rs, 1, runs, n);
+	audit_runs_release(rs);
+	return (rc < 0 ? -1 : 0);
 }
 
 void
@@ -566,4 +631,41 @@ audit_runs_free(struct audit_run *runs, int n)
 	for (i = 0; i < n; i++)
 		run_free(&runs[i]);
 	free(runs);
+}
+
+static void
+json_str(cJSON *o, const char *name, const char *s)
+{
+	cJSON_AddStringToObject(o, name, s != NULL ? s : "");
+}
+
+cJSON *
+audit_run_json(const struct audit_run *r)
+{
+	cJSON	*o = cJSON_CreateObject(), *a, *x;
+	int	 k;
+
+	json_str(o, "incident", r->incident);
+	json_str(o, "runbook", r->runbook_id);
+	json_str(o, "sha256", r->runbook_sha256);
+	json_str(o, "actor", r->actor);
+	json_str(o, "started", r->started);
+	a = cJSON_AddArrayToObject(o, "params");
+	for (k = 0; k < r->nparams; k++) {
+		x = cJSON_CreateObject();
+		json_str(x, "name", r->params[k].name);
+		json_str(x, "value", r->params[k].secret ? "" :
+		    r->params[k].value);
+		cJSON_AddNumberToObject(x, "secret", r->params[k].secret);
+		cJSON_AddItemToArray(a, x);
+	}
+	a = cJSON_AddArrayToObject(o, "steps");
+	for (k = 0; k < r->nsteps; k++) {
+		x = cJSON_CreateObject();
+		cJSON_AddNumberToObject(x, "index", r->steps[k].index);
+		json_str(x, "state", r->steps[k].state);
+		cJSON_AddNumberToObject(x, "unknown", r->steps[k].unknown);
+		cJSON_AddItemToArray(a, x);
+	}
+	return (o);
 }

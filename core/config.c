@@ -708,6 +708,7 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nenvs; i++)
 		cfg_env_free(&cfg->envs[i]);
 	cfg_audit_free(&cfg->audit);
+	cfg_warroom_free(&cfg->warroom);
 	free(cfg->envs);
 	free(cfg->default_env);
 	free(cfg->path);

@@ -163,12 +163,25 @@ struct cfg_audit {
 	int			 line;
 };
 
+/* The war room (docs/warroom.md): the Redis that several consoles share
+ * for an incident.  Top level, like audit:. */
+struct cfg_warroom {
+	struct cfg_redis	 redis;		/* url, password, timeouts */
+	char			*prefix;	/* key prefix, default "sitrep:" */
+	int			 maxlen;	/* stream MAXLEN ~, default 10000 */
+	int			 presence_ttl_ms;	/* default 15000 */
+	int			 approval_ttl_ms;	/* default 300000 */
+	int			 present;	/* the section is in the file */
+	int			 line;
+};
+
 struct config {
 	char		*path;
 	char		*default_env;	/* NULL = the first */
 	struct cfg_env	*envs;
 	int		 nenvs;
 	struct cfg_audit audit;		/* audit: (zeroed when absent) */
+	struct cfg_warroom warroom;	/* warroom: (zeroed when absent) */
 };
 
 /* Where the configuration is: explicit (may be NULL), then the search

@@ -103,11 +103,12 @@ int	cfg_one_of(struct cfg_ctx *, yaml_node_t *, const char *where,
 int	cfg_dup(struct cfg_ctx *, yaml_node_t *, const char *where,
 	    const char *name, int first);
 
-/* config_sections.c: the root mapping into cfg; freeing an environment
- * and the audit: section. */
+/* config_sections.c: the root mapping into cfg; freeing an environment,
+ * the audit: and the warroom: sections. */
 int	cfg_top(struct cfg_ctx *, yaml_node_t *root, struct config *cfg);
 void	cfg_env_free(struct cfg_env *);
 void	cfg_audit_free(struct cfg_audit *);
+void	cfg_warroom_free(struct cfg_warroom *);
 
 #define AUDIT_ANCHOR_EVERY_DEFAULT	100	/* = AUDIT_ANCHOR_EVERY */
 

@@ -2,7 +2,8 @@
  * sections (postgres, outbox, redis) of the configuration file: each a
  * table of fields for the walker in config.c, and the checks that span
  * several keys (required keys, unique names, presets, references), and
- * the audit: section (the trail, its key, anchors and mirror).  The
+ * the audit: section (the trail, its key, anchors and mirror), the
+ * warroom: section (the Redis that consoles share for an incident).  The
  * sections reached over HTTP are in config_http.c. */
 #include <stddef.h>
 #include <stdio.h>
@@ -586,6 +587,90 @@ cfg_audit_free(struct cfg_audit *a)
 	memset(a, 0, sizeof *a);
 }
 
+/* The war room ---------------------------------------------------------------
+ * warroom: redis: {url, username, password_env, password_file,
+ * connect_timeout, timeout}, prefix, stream_maxlen, presence_ttl,
+ * approval_ttl (docs/warroom.md). */
+
+static const struct cfg_field cfg_warroom_redis_fields[] = {
+	{ "url", cfg_f_redis_url, 0, 0, 0 },
+	{ "username", cfg_f_text, offsetof(struct cfg_redis, username), 0,
+	  128 },
+	{ "password_env", cfg_f_envvar,
+	  offsetof(struct cfg_redis, password_env), 0, 0 },
+	{ "password_file", cfg_f_path,
+	  offsetof(struct cfg_redis, password_file), 0, 0 },
+	{ "connect_timeout", cfg_f_ms,
+	  offsetof(struct cfg_redis, connect_timeout_ms), 1, 600000 },
+	{ "timeout", cfg_f_ms, offsetof(struct cfg_redis, timeout_ms), 1,
+	  600000 },
+	{ NULL, NULL, 0, 0, 0 }
+};
+
+/* out is the struct cfg_redis of the section. */
+static int
+cfg_f_warroom_redis(struct cfg_ctx *ctx, const struct cfg_field *f,
+    yaml_node_t *n, const char *where, void *out)
+{
+	struct cfg_redis	*r = out;
+
+	r->line = (int)cfg_line(n);
+	if (cfg_mapping(ctx, n, where, cfg_warroom_redis_fields, r) != 0 ||
+	    cfg_require(ctx, n, where, "url", r->url) != 0 ||
+	    cfg_one_of(ctx, n, where, "password_env", r->password_env,
+	    "password_file", r->password_file) != 0)
+		return (-1);
+	cfg_default(&r->name, "warroom");
+	return (0);
+}
+
+static const struct cfg_field cfg_warroom_fields[] = {
+	{ "redis", cfg_f_warroom_redis, offsetof(struct cfg_warroom, redis),
+	  0, 0 },
+	{ "prefix", cfg_f_text, offsetof(struct cfg_warroom, prefix), 0, 128 },
+	{ "stream_maxlen", cfg_f_count, offsetof(struct cfg_warroom, maxlen),
+	  100, 100000000 },
+	{ "presence_ttl", cfg_f_ms,
+	  offsetof(struct cfg_warroom, presence_ttl_ms), 1000, 600000 },
+	{ "approval_ttl", cfg_f_ms,
+	  offsetof(struct cfg_warroom, approval_ttl_ms), 1000, 86400000 },
+	{ NULL, NULL, 0, 0, 0 }
+};
+
+static int
+cfg_f_warroom(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
+    const char *where, void *out)
+{
+	struct cfg_warroom	*w = out;
+
+	w->present = 1;
+	w->line = (int)cfg_line(n);
+	w->maxlen = 10000;
+	w->presence_ttl_ms = 15000;
+	w->approval_ttl_ms = 300000;
+	w->redis.port = 6379;
+	w->redis.connect_timeout_ms = 2000;
+	w->redis.timeout_ms = 2000;
+	if (cfg_mapping(ctx, n, where, cfg_warroom_fields, w) != 0 ||
+	    cfg_require(ctx, n, where, "redis", w->redis.url) != 0)
+		return (-1);
+	cfg_default(&w->prefix, "sitrep:");
+	return (0);
+}
+
+void
+cfg_warroom_free(struct cfg_warroom *w)
+{
+	free(w->redis.name);
+	free(w->redis.url);
+	free(w->redis.host);
+	free(w->redis.username);
+	free(w->redis.password_env);
+	free(w->redis.password_file);
+	free(w->prefix);
+	memset(w, 0, sizeof *w);
+}
+
 /* The top level ----------------------------------------------------------- */
 
 static const struct cfg_field cfg_top_fields[] = {
@@ -593,6 +678,7 @@ static const struct cfg_field cfg_top_fields[] = {
 	  offsetof(struct config, default_env), 0, 0 },
 	{ "environments", cfg_f_envs, 0, 0, 0 },
 	{ "audit", cfg_f_audit, offsetof(struct config, audit), 0, 0 },
+	{ "warroom", cfg_f_warroom, offsetof(struct config, warroom), 0, 0 },
 	{ NULL, NULL, 0, 0, 0 }
 };
 

@@ -366,6 +366,12 @@ eng_arrive(struct engine *e, int i)
 	return (0);
 }
 
+const char *
+engine_incident(const struct engine *e)
+{
+	return (e->incident);
+}
+
 int
 engine_current(struct engine *e)
 {

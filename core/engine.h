@@ -210,6 +210,9 @@ struct engine	*engine_new(const struct runbook *, struct actions *,
 /* Cancels running actions (their callbacks become no-ops), frees. */
 void		 engine_free(struct engine *);
 
+/* The run's incident id. */
+const char	*engine_incident(const struct engine *);
+
 /* Subscribe to events (up to 8 subscribers, called in order). */
 void		 engine_subscribe(struct engine *, engine_event_fn, void *);
 /* Every event so far (the run's timeline); valid until the next call. */

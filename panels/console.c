@@ -9,6 +9,8 @@
 #include "audit_view.h"
 #include "console_int.h"
 #include "dialog.h"
+#include "drills.h"
+#include "follow.h"
 #include "keys.h"
 #include "layout.h"
 #include "loop.h"
@@ -60,6 +62,8 @@ static void	cmd_audit(struct console *, const char *);
 static void	cmd_runbook(struct console *, const char *);
 static void	cmd_incident(struct console *, const char *);
 static void	cmd_resume(struct console *, const char *);
+static void	cmd_handover(struct console *, const char *);
+static void	cmd_wheel(struct console *, const char *);
 
 static const struct console_cmd console_cmds[] = {
 	{ "quit", "", "leave sitrep (also :q)", cmd_quit },
@@ -80,6 +84,14 @@ static const struct console_cmd console_cmds[] = {
 	{ "resume", "[N]", "reopen a run left unfinished in the audit trail",
 	    cmd_resume },
 	{ "audit", "", "the audit trail's last records", cmd_audit },
+	{ "follow", "INCIDENT", "follow an incident through the war room "
+	    "(read-only); no INCIDENT reopens the view", console_cmd_follow },
+	{ "handover", "[NAME]", "give the wheel of the incident you drive to "
+	    "a watcher; no NAME lists them", cmd_handover },
+	{ "wheel", "", "take the wheel of the followed incident when its "
+	    "driver has left", cmd_wheel },
+	{ "drill", "[NAME]", "open a disaster-recovery drill board; no NAME "
+	    "lists the drills", console_cmd_drill },
 	{ NULL, NULL, NULL, NULL }
 };
 
@@ -225,6 +237,18 @@ cmd_incident(struct console *c, const char *arg)
 }
 
 static void
+cmd_handover(struct console *c, const char *arg)
+{
+	runbooks_handover_cmd(c->runbooks, arg);
+}
+
+static void
+cmd_wheel(struct console *c, const char *arg)
+{
+	runbooks_take_wheel_cmd(c->runbooks);
+}
+
+static void
 cmd_resume(struct console *c, const char *arg)
 {
 	runbooks_resume(c->runbooks, arg);
@@ -361,10 +385,29 @@ cmd_help(struct console *c, const char *arg)
 	const struct panel_class	*pc = c->panels[c->focus]->cls;
 	const struct console_cmd	*cmd;
 	char				 buf[64];
-	int				 rb = runbooks_showing(c->runbooks);
-	const char			*title = rb ? "Runbook" : pc->title;
-	const char			*text = rb ? runbooks_help : pc->help;
-	const struct keyhelp		*keys = rb ? runbooks_keys : pc->keys;
+	const char			*title = pc->title;
+	const char			*text = pc->help;
+	const struct keyhelp		*keys = pc->keys;
+
+	switch (console_view(c)) {
+	case VIEW_RUNBOOK:
+		title = "Runbook";
+		text = runbooks_help;
+		keys = runbooks_keys;
+		break;
+	case VIEW_DRILL:
+		title = "Drill board";
+		text = drills_help;
+		keys = drills_keys;
+		break;
+	case VIEW_FOLLOW:
+		title = "Following an incident";
+		text = follow_help;
+		keys = follow_keys;
+		break;
+	case VIEW_PANELS:
+		break;
+	}
 
 	pager_free(c->help);
 	c->help = pager_new("Help (Esc, q or ? closes)");
@@ -502,13 +545,51 @@ console_key_global(struct console *c, int key)
 	return (0);
 }
 
-/* A runbook view shows: its keys first (Esc leaves it, never confirms). */
+enum console_view
+console_view(const struct console *c)
+{
+	if (runbooks_showing(c->runbooks))
+		return (VIEW_RUNBOOK);
+	if (c->drills != NULL && drills_showing(c->drills))
+		return (VIEW_DRILL);
+	if (c->follow != NULL && follow_showing(c->follow))
+		return (VIEW_FOLLOW);
+	return (VIEW_PANELS);
+}
+
+/* The keys of the view showing. */
+static enum runbooks_key
+console_view_key(struct console *c, int key)
+{
+	enum runbooks_key	r = RUNBOOKS_UNHANDLED;
+
+	switch (console_view(c)) {
+	case VIEW_RUNBOOK:
+		r = runbooks_key(c->runbooks, key, c->rows - 8);
+		break;
+	case VIEW_DRILL:
+		if ((r = drills_key(c->drills, key, c->rows - 8)) ==
+		    RUNBOOKS_LEAVE)
+			drills_hide(c->drills);
+		break;
+	case VIEW_FOLLOW:
+		if ((r = follow_key(c->follow, key, c->rows - 8)) ==
+		    RUNBOOKS_LEAVE)
+			follow_hide(c->follow);
+		break;
+	case VIEW_PANELS:
+		break;
+	}
+	return (r);
+}
+
+/* A view shows: its keys first (Esc leaves it, never confirms). */
 static void
 console_key_view(struct console *c, int key)
 {
 	const char	*filter = runbooks_filter(c->runbooks);
 
-	if (runbooks_key(c->runbooks, key, c->rows - 8) != RUNBOOKS_UNHANDLED ||
+	if (console_view_key(c, key) != RUNBOOKS_UNHANDLED ||
 	    console_key_global(c, key))
 		return;
 	if (key == '/' && filter != NULL) {
@@ -524,7 +605,7 @@ console_key_normal(struct console *c, int key)
 {
 	struct panel	*p = c->panels[c->focus];
 
-	if (runbooks_showing(c->runbooks)) {
+	if (console_view(c) != VIEW_PANELS) {
 		console_key_view(c, key);
 		return;
 	}
@@ -614,6 +695,7 @@ console_on_wake(void *arg)
 	if (c->host.actions != NULL && actions_collect(c->host.actions) > 0)
 		c->all_dirty = 1;
 	runbooks_poll(c->runbooks);
+	console_room_poll(c);
 	for (i = 0; i < c->npanels; i++) {
 		struct panel	*p = c->panels[i];
 		uint64_t	 g = p->generation;
@@ -641,6 +723,7 @@ console_on_tick(void *arg)
 	for (i = 0; i < c->npanels; i++)
 		c->panels[i]->dirty = 1;
 	runbooks_poll(c->runbooks);
+	console_room_poll(c);
 }
 
 static void
@@ -696,6 +779,12 @@ console_runbooks(struct console *c)
 	o.audit_fn = c->opts.audit_fn;
 	o.audit_arg = c->opts.audit_arg;
 	o.audit_trail = c->opts.audit_trail;
+	o.audit = c->hooks.audit;
+	o.store = c->store;
+	o.wr = c->hooks.wr;
+	o.self = c->hooks.self;
+	o.observe_fn = console_observe;
+	o.observe_arg = c;
 	c->runbooks = runbooks_new(&o);
 }
 
@@ -718,6 +807,7 @@ console_new(struct store *store, const struct console_opts *opts,
 	c->host.actions = c->hooks.actions;
 	c->host.operator = c->hooks.operator ? c->hooks.operator : "";
 	console_runbooks(c);
+	console_room_new(c);
 	for (i = 0; panel_registry[i] != NULL && i < MAX_PANELS; i++) {
 		c->panels[c->npanels] = panel_new(panel_registry[i]);
 		c->panels[c->npanels]->unconfigured =
@@ -736,6 +826,7 @@ console_free(struct console *c)
 
 	if (c == NULL)
 		return;
+	console_room_free(c);
 	runbooks_free(c->runbooks);
 	for (i = 0; i < c->npanels; i++)
 		panel_free(c->panels[i]);
@@ -757,6 +848,7 @@ console_run(struct console *c)
 		console_messagef(c, 1, "no panel '%s'", c->opts.focus);
 	console_layout(c);
 	runbooks_resume_scan(c->runbooks);
+	console_room_start(c);
 	console_on_wake(c);
 	loop_run(&console_ops, c, store_wake_fd(c->store));
 	return (c->status);

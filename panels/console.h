@@ -29,18 +29,28 @@ struct console_opts {
 	void		*audit_arg;
 	const char	*audit_trail;	/* its path: unfinished runs are
 					 * offered for :resume; NULL = none */
+	const char	*follow;	/* sitrep follow INCIDENT: the follow
+					 * view at start, or NULL */
+	const char	*drill;		/* sitrep drill start NAME, or NULL */
 };
 
 struct console;
 
 /* Hooks the console calls into the rest of the program (sitrep.c). */
 struct actions;
+struct audit;
+struct warroom;
+struct wr_identity;
 
 struct console_hooks {
 	void		*arg;
 	void		(*refresh)(void *);	/* 'r': ask every source for new data */
 	struct actions	*actions;		/* for panels; may be NULL */
 	const char	*operator;		/* "user@host" */
+	struct audit	*audit;			/* records beyond engine
+						 * events; NULL */
+	struct warroom	*wr;			/* the war room; NULL */
+	const struct wr_identity *self;		/* who we are */
 };
 
 struct console	*console_new(struct store *, const struct console_opts *,

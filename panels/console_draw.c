@@ -5,9 +5,12 @@
 #include <string.h>
 
 #include "console_int.h"
+#include "drills.h"
+#include "follow.h"
 #include "runbooks.h"
 #include "screen.h"
 #include "util.h"
+#include "warroom.h"
 
 /* Drawing ---------------------------------------------------------------- */
 
@@ -40,13 +43,48 @@ box_of(const struct layout_rect *r)
 	return (b);
 }
 
+/* "driving: alice@bastion-1; watching: bob, carol" for the incident of
+ * the war room; "war room: <error>" when Redis fails. */
+static void
+console_room_text(struct console *c, char *buf, size_t len)
+{
+	struct wr_view	v;
+	char		who[256];
+	int		i, n = 0;
+
+	buf[0] = '\0';
+	if (c->hooks.wr == NULL)
+		return;
+	warroom_view(c->hooks.wr, &v);
+	if (!v.connected) {
+		snprintf(buf, len, "war room: %s", v.error[0] ? v.error :
+		    "connecting");
+		return;
+	}
+	if (v.incident[0] == '\0')
+		return;
+	snprintf(buf, len, "driving: %s", v.driver_name[0] ?
+	    v.driver_name : "nobody");
+	for (i = 0; i < v.npeople; i++) {
+		if (v.people[i].driver || v.people[i].role != WR_WATCHING)
+			continue;
+		if (strcmp(v.people[i].who.session,
+		    c->hooks.self != NULL ? c->hooks.self->session : "") == 0)
+			strlcpy_(who, "you", sizeof who);
+		else
+			wr_identity_name(&v.people[i].who, who, sizeof who);
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
+		    n++ ? ", " : "; watching: ", who);
+	}
+}
+
 static void
 console_draw_header(struct console *c, int64_t now)
 {
 	struct tui_box	 b = box_of(&c->layout.header);
 	enum role	 bar = c->opts.production ? ROLE_PRODUCTION :
 			     ROLE_HEADER;
-	char		 clock[16], ctx[96];
+	char		 clock[16], ctx[96], room[512];
 	const char	*context = c->opts.context;
 	const char	*inc = runbooks_incident(c->runbooks);
 	struct panel	*pods = NULL;
@@ -69,6 +107,10 @@ console_draw_header(struct console *c, int64_t now)
 		x += 3 + screen_text(&b, 0, x + 3, ROLE_WARN, " READ-ONLY ");
 	if (c->opts.dry_run)
 		x += 3 + screen_text(&b, 0, x + 3, ROLE_WARN, " DRY RUN ");
+	console_room_text(c, room, sizeof room);
+	if (room[0] != '\0')
+		x += 3 + screen_text(&b, 0, x + 3, strncmp(room, "war room:",
+		    9) == 0 ? ROLE_WARN : bar, room);
 	snprintf(ctx, sizeof ctx, "ctx %s", context ? context : "-");
 	x += 3 + screen_text(&b, 0, x + 3, bar, ctx);
 	b.w += 15;
@@ -107,7 +149,7 @@ console_draw_status(struct console *c)
 		screen_text(&b, 0, 1, panel_rank_role(rank), banner);
 		return;
 	}
-	if (runbooks_showing(c->runbooks))
+	if (console_view(c) != VIEW_PANELS)
 		screen_text(&b, 0, 1, ROLE_STATUS, "Esc back to the panels  "
 		    ": command  ? help");
 	else
@@ -144,7 +186,19 @@ console_draw_view(struct console *c)
 	int		y = c->layout.header.y + c->layout.header.h;
 	struct tui_box	b = { y, 0, c->layout.status.y - y, c->cols, 0 };
 
-	runbooks_draw(c->runbooks, &b);
+	switch (console_view(c)) {
+	case VIEW_RUNBOOK:
+		runbooks_draw(c->runbooks, &b);
+		break;
+	case VIEW_DRILL:
+		drills_draw(c->drills, &b);
+		break;
+	case VIEW_FOLLOW:
+		follow_draw(c->follow, &b);
+		break;
+	case VIEW_PANELS:
+		break;
+	}
 }
 
 void
@@ -152,7 +206,7 @@ console_draw(void *arg)
 {
 	struct console	*c = arg;
 	int64_t		 now = now_ms();
-	int		 i, showing = runbooks_showing(c->runbooks);
+	int		 i, showing = console_view(c);
 
 	if (c->layout.mode == LAYOUT_TOO_SMALL) {
 		console_draw_small(c);

@@ -14,6 +14,9 @@
 
 #define MAX_PANELS 16
 
+/* What shows between header and status bar: the panels, or one view. */
+enum console_view { VIEW_PANELS, VIEW_RUNBOOK, VIEW_DRILL, VIEW_FOLLOW };
+
 enum console_mode { MODE_NORMAL, MODE_COMMAND, MODE_FILTER, MODE_HELP,
 	MODE_DIALOG, MODE_PAGER };
 
@@ -38,7 +41,9 @@ struct console {
 				    struct dialog *, int);
 	struct panel_host	 host;
 	struct runbooks		*runbooks;	/* the runner: its views */
-	int			 showing;	/* a runbook view was drawn */
+	struct drills		*drills;	/* the drill board */
+	struct follow		*follow;	/* following an incident */
+	int			 showing;	/* the view last drawn */
 	struct theme		 theme;
 	char			 msg[256];
 	int			 msg_error;
@@ -47,6 +52,21 @@ struct console {
 	int			 quit;
 	int			 status;
 };
+
+/* console.c */
+enum console_view console_view(const struct console *);
+
+/* console_room.c: the war room, the follow view, the drill board */
+void		 console_room_new(struct console *);
+void		 console_room_free(struct console *);
+/* --follow / drill start: open their views */
+void		 console_room_start(struct console *);
+/* On every wake and tick: the views, joining the incident we drive. */
+void		 console_room_poll(struct console *);
+void		 console_cmd_follow(struct console *, const char *);
+void		 console_cmd_drill(struct console *, const char *);
+/* runbooks_opts.observe_fn: every engine event, to the drill board. */
+int		 console_observe(void *, const struct engine_event *);
 
 /* console_draw.c */
 void		 console_layout(struct console *);

@@ -235,6 +235,7 @@ card_what(struct run *r, int i, const struct engine_render *rd,
     const struct tui_box *b, int y)
 {
 	const struct rb_step	*s = &r->rb->steps[i];
+	char			 line[256];
 	int			 k, y0 = y;
 
 	if (rd->description != NULL)
@@ -252,9 +253,11 @@ card_what(struct run *r, int i, const struct engine_render *rd,
 	if (s->danger_high)
 		screen_textf(b, y++, 0, ROLE_CRIT, "danger: high.  y asks you to "
 		    "type %s.", rd->target ? rd->target : "the target");
-	if (s->two_person)
-		screen_text(b, y++, 0, ROLE_WARN, "approval: two-person (a "
-		    "second operator's name is asked)");
+	if (s->two_person && runbook_approval_line(r, i, line, sizeof line))
+		screen_text(b, y++, 0, ROLE_WARN, line);
+	else if (s->two_person)
+		screen_text(b, y++, 0, ROLE_WARN, "approval: two-person (y asks "
+		    "another person to approve, on their console)");
 	if (s->kind == RB_STEP_WAIT)
 		y += card_wait(r, i, b, y);
 	if (rd->instructions != NULL)

@@ -150,9 +150,7 @@ form_confirm_closed(struct panel *p, struct dialog *d, int result)
 {
 	struct run		*r = dialog_data(d);
 	const struct rb_step	*s = &r->rb->steps[r->pending];
-	struct engine_render	 rd;
-	struct error		 err;
-	const char		*typed = NULL, *approver = NULL;
+	const char		*typed = NULL;
 
 	if (result != DIALOG_CONFIRM) {
 		runbook_run_say(r, 0, "step %d not confirmed: nothing ran",
@@ -162,19 +160,9 @@ form_confirm_closed(struct panel *p, struct dialog *d, int result)
 	if (s->danger_high)
 		typed = dialog_value(d, 0);
 	if (s->two_person)
-		approver = dialog_value(d, s->danger_high ? 1 : 0);
-	if (s->two_person && form_blank(approver)) {
-		if (engine_render(r->e, r->pending, &rd, &err) != 0) {
-			runbook_run_say(r, 1, "%s", err.msg);
-			return;
-		}
-		runbook_form_confirm(r, r->pending, &rd);
-		engine_render_free(&rd);
-		runbook_run_say(r, 1, "two-person: the second operator's "
-		    "name is required");
-		return;
-	}
-	runbook_run_go(r, r->pending, typed, approver);
+		runbook_approval_ask(r, r->pending, typed);
+	else
+		runbook_run_go(r, r->pending, typed, NULL);
 }
 
 void
@@ -198,13 +186,16 @@ runbook_form_confirm(struct run *r, int step, const struct engine_render *rd)
 		    rd->target ? rd->target : "?");
 		dialog_require_typed(d, rd->target ? rd->target : "");
 	}
-	if (s->two_person) {
-		dialog_line(d, ROLE_WARN, "approval: two-person.  The second "
-		    "operator, who read this, types their name.");
-		dialog_field(d, "approved by", "");
-	}
-	dialog_hint(d, "Enter run it (when typed exactly)  Esc cancel: "
-	    "nothing runs");
+	if (s->two_person)
+		dialog_line(d, ROLE_WARN, "approval: two-person.  Another "
+		    "person approves it on their console before it runs.");
+	if (s->two_person && !s->danger_high)
+		dialog_hint(d, "y ask another person to approve  Esc cancel: "
+		    "nothing runs");
+	else
+		dialog_hint(d, s->two_person ? "Enter ask for approval (when "
+		    "typed exactly)  Esc cancel: nothing runs" : "Enter run it "
+		    "(when typed exactly)  Esc cancel: nothing runs");
 	r->pending = step;
 	form_show(r, d, form_confirm_closed);
 }

@@ -37,12 +37,6 @@ jn(const cJSON *o, const char *name)
 	return (cJSON_IsNumber(v) ? v->valueint : 0);
 }
 
-static void
-add_str(cJSON *o, const char *name, const char *s)
-{
-	cJSON_AddStringToObject(o, name, s != NULL ? s : "");
-}
-
 /* Off the UI thread: the trail's unfinished runs as a JSON array. */
 static int
 resume_scan_action(void *ctx, const struct action_req *req,
@@ -50,8 +44,8 @@ resume_scan_action(void *ctx, const struct action_req *req,
 {
 	const char		*trail = action_arg(req, "trail");
 	struct audit_run	*runs;
-	cJSON			*all, *o, *a, *x;
-	int			 n, i, k;
+	cJSON			*all;
+	int			 n, i;
 
 	if (trail == NULL || audit_unfinished(trail, &runs, &n) != 0) {
 		snprintf(res->summary, sizeof res->summary, "cannot read the "
@@ -59,36 +53,8 @@ resume_scan_action(void *ctx, const struct action_req *req,
 		return (-1);
 	}
 	all = cJSON_CreateArray();
-	for (i = 0; i < n; i++) {
-		const struct audit_run	*r = &runs[i];
-
-		o = cJSON_CreateObject();
-		add_str(o, "incident", r->incident);
-		add_str(o, "runbook", r->runbook_id);
-		add_str(o, "sha256", r->runbook_sha256);
-		add_str(o, "actor", r->actor);
-		add_str(o, "started", r->started);
-		a = cJSON_AddArrayToObject(o, "params");
-		for (k = 0; k < r->nparams; k++) {
-			x = cJSON_CreateObject();
-			add_str(x, "name", r->params[k].name);
-			add_str(x, "value", r->params[k].secret ? "" :
-			    r->params[k].value);
-			cJSON_AddNumberToObject(x, "secret",
-			    r->params[k].secret);
-			cJSON_AddItemToArray(a, x);
-		}
-		a = cJSON_AddArrayToObject(o, "steps");
-		for (k = 0; k < r->nsteps; k++) {
-			x = cJSON_CreateObject();
-			cJSON_AddNumberToObject(x, "index", r->steps[k].index);
-			add_str(x, "state", r->steps[k].state);
-			cJSON_AddNumberToObject(x, "unknown",
-			    r->steps[k].unknown);
-			cJSON_AddItemToArray(a, x);
-		}
-		cJSON_AddItemToArray(all, o);
-	}
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(all, audit_run_json(&runs[i]));
 	audit_runs_free(runs, n);
 	res->output = cJSON_PrintUnformatted(all);
 	cJSON_Delete(all);

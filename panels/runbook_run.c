@@ -111,6 +111,7 @@ runbook_run_free(struct run *r)
 	cJSON_Delete(r->resume);
 	free(r->unknown);
 	free(r->skip_later);
+	free(r->approval_typed);
 	runbook_labels_free(r->titles, r->titles ? r->rb->nsteps : 0);
 	runbook_labels_free(r->labels, r->nlabels);
 	for (i = 0; i < r->nform; i++)
@@ -206,6 +207,8 @@ runbook_run_begin(struct run *r, int *field, struct error *err)
 		return (-1);
 	if (ho->audit_fn != NULL)
 		engine_subscribe(e, ho->audit_fn, ho->audit_arg);
+	if (ho->observe_fn != NULL)
+		engine_subscribe(e, ho->observe_fn, ho->observe_arg);
 	engine_prefill(e, (const char *const *)r->labels, r->nlabels);
 	if (run_set_params(r, e, field, err) != 0 ||
 	    engine_begin(e, err) != 0) {
@@ -263,6 +266,7 @@ runbook_run_poll(struct run *r)
 	if (r->e == NULL)
 		return (0);
 	changed = engine_poll(r->e);
+	changed |= runbook_approval_poll(r);
 	if (r->skip_later != NULL && r->cur >= 0) {
 		reason = r->skip_later;
 		r->skip_later = NULL;
@@ -342,7 +346,12 @@ static void
 run_start(struct run *r, int i)
 {
 	struct error	err;
+	char		why[256];
 
+	if (runbook_approval_may_drive(r, why, sizeof why) != 0) {
+		runbook_run_say(r, 1, "%s", why);
+		return;
+	}
 	r->last = i;
 	if (engine_start(r->e, i, &err) != 0)
 		runbook_run_say(r, 1, "%s", err.msg);	/* else the card says */
@@ -354,7 +363,12 @@ void
 runbook_run_go(struct run *r, int i, const char *typed, const char *approver)
 {
 	struct error	err;
+	char		why[256];
 
+	if (runbook_approval_may_drive(r, why, sizeof why) != 0) {
+		runbook_run_say(r, 1, "%s", why);
+		return;
+	}
 	if (engine_confirm(r->e, i, typed, approver, &err) != 0) {
 		runbook_run_say(r, 1, "%s", err.msg);
 		return;
@@ -401,6 +415,11 @@ run_yes(struct run *r, int i)
 	if (s->kind != RB_STEP_ACTION && s->kind != RB_STEP_NOTIFY) {
 		runbook_run_say(r, 0, "y confirms actions: %s", s->kind ==
 		    RB_STEP_CHOICE ? "1-9 choose an option" : "Enter runs it");
+		return;
+	}
+	if (r->approval[0] != '\0') {
+		runbook_run_say(r, 0, "approval %s is pending (c withdraws it)",
+		    r->approval);
 		return;
 	}
 	if (r->hub->o.read_only || !(s->danger_high || s->two_person)) {
@@ -642,6 +661,12 @@ run_act(struct run *r, int key)
 		return (1);
 	case KEYC_CTRL('c'):
 		run_cancel(r);
+		return (1);
+	case 'c':
+		if (r->approval[0] != '\0')
+			runbook_approval_withdraw(r);
+		else
+			runbook_run_say(r, 0, "no approval is pending");
 		return (1);
 	}
 	if (key >= '1' && key <= '9') {

@@ -54,6 +54,11 @@ struct run {
 	char			 resume_inc[INCIDENT_ID_LEN];	/* "" = no */
 	unsigned char		*unknown;	/* per step: started, no
 						 * finish record; NULL */
+	/* Two-person approval asked for (runbook_approval.c): */
+	char			 approval[12];	/* its code, "" = none */
+	int			 approval_step;
+	char			*approval_typed;	/* danger: high's word */
+	int64_t			 approval_expires;	/* epoch ms */
 };
 
 enum rb_view { RV_NONE, RV_PICKER, RV_RUN };
@@ -135,6 +140,22 @@ void		 runbook_resume_apply(struct run *);
 int		 runbook_resume_hold(struct run *, int step);
 /* The banner for runs left unfinished ("" and 0 when none). */
 int		 runbook_resume_banner(const struct runbooks *, char *, size_t);
+
+/* runbook_approval.c */
+/* After the driver confirmed a two-person step: ask the war room. */
+void		 runbook_approval_ask(struct run *, int step,
+		     const char *typed);
+/* The answer, when it came: recorded, then the step runs (approved) or
+ * the card says why not.  1 when something changed. */
+int		 runbook_approval_poll(struct run *);
+/* c on the step: withdraw the request (recorded). */
+void		 runbook_approval_withdraw(struct run *);
+/* The card's line for step while it waits; 0 when it does not. */
+int		 runbook_approval_line(const struct run *, int step, char *,
+		     size_t);
+/* 0 when this console may run the run's steps, -1 and why (someone
+ * else drives its incident). */
+int		 runbook_approval_may_drive(struct run *, char *, size_t);
 
 /* runbook_picker.c */
 struct table	*runbook_picker_new(void);

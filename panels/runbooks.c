@@ -381,6 +381,12 @@ runbooks_picker_key(struct runbooks *h, int key, int page)
 
 /* The view --------------------------------------------------------------- */
 
+void
+runbooks_hide(struct runbooks *h)
+{
+	h->view = RV_NONE;
+}
+
 int
 runbooks_showing(const struct runbooks *h)
 {

@@ -19,7 +19,12 @@
 #include "screen.h"
 #include "snapshot.h"
 
+struct audit;
 struct runbooks;
+struct store;
+struct warroom;
+struct wr_identity;
+struct cJSON;
 
 struct runbooks_opts {
 	const struct panel_host	*host;		/* messages, dialogs, pagers,
@@ -31,6 +36,10 @@ struct runbooks_opts {
 	engine_event_fn		 audit_fn;	/* subscribed to every run
 						 * before it begins; NULL */
 	void			*audit_arg;
+	engine_event_fn		 observe_fn;	/* also subscribed (after the
+						 * trail): the drill board
+						 * watches runs; NULL */
+	void			*observe_arg;
 	const char		*state_dir;	/* incidents; NULL = the XDG
 						 * state directory */
 	const char		*audit_trail;	/* its path, for resume; NULL =
@@ -38,6 +47,14 @@ struct runbooks_opts {
 	char			**dirs;		/* runbook directories; NULL =
 						 * runbook_dirs() */
 	int			 ndirs;
+	struct audit		*audit;		/* records beyond engine
+						 * events (approvals,
+						 * handovers); NULL */
+	struct store		*store;		/* live figures for approval
+						 * requests; NULL */
+	struct warroom		*wr;		/* the war room: approvals,
+						 * who drives; NULL = none */
+	const struct wr_identity *self;		/* who we are (with wr) */
 };
 
 /* What a key did in a view. */
@@ -92,6 +109,21 @@ int		 runbooks_banner(const struct runbooks *, char *, size_t);
 /* Whether a step of some run is running (quitting would cancel it);
  * which one goes into buf. */
 int		 runbooks_running(const struct runbooks *, char *, size_t);
+
+/* Leave the view (the runs go on). */
+void		 runbooks_hide(struct runbooks *);
+
+/* The war room (runbook_handover.c) ------------------------------------ */
+
+/* :handover [NAME]: give the wheel of the incident we drive to a watcher
+ * (after a y; recorded); no NAME lists the watchers. */
+void		 runbooks_handover_cmd(struct runbooks *, const char *arg);
+/* :wheel: take the wheel of the joined incident when its driver left. */
+void		 runbooks_take_wheel_cmd(struct runbooks *);
+/* We were handed the wheel: reopen the incident's open run (run: its
+ * recorded state, audit_run_json's shape; taken) as a resumed run. */
+int		 runbooks_adopt(struct runbooks *, const char *incident,
+		     struct cJSON *run);
 
 /* Incidents ------------------------------------------------------------ */
 

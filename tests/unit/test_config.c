@@ -343,7 +343,7 @@ test_unknown_keys(void **state)
 {
 	expect_err("environment:\n  prod: {}\n",
 	    "sitrep.yaml:1: environment: unknown key; expected "
-	    "default_environment, environments or audit");
+	    "default_environment, environments, audit or warroom");
 	expect_err("environments:\n  prod:\n    prodution: true\n",
 	    "sitrep.yaml:3: environments.prod.prodution: unknown key; "
 	    "expected production, refresh, postgres, outbox, redis, "

@@ -22,6 +22,8 @@ lints clean, follows the library's conventions (docs/runbook-library.md)
 #include <cjson/cJSON.h>
 
 #include "action.h"
+#include "drill.h"
+#include "drill_run.h"
 #include "engine.h"
 #include "executors.h"
 #include "http.h"
@@ -36,6 +38,10 @@ lints clean, follows the library's conventions (docs/runbook-library.md)
 #define LOG_MAX		16384
 
 static struct rb_library	*lib;
+/* A drill measuring the runs (the drill tests): every engine event and,
+ * as simulated time passes, every snapshot of watch_sim go to it. */
+static struct drill_run		*watch;
+static struct sim		*watch_sim;
 
 /* Setup ------------------------------------------------------------------ */
 
@@ -232,11 +238,22 @@ logf_(struct drive *d, const char *fmt, ...)
 		d->loglen = sizeof d->log - 1;
 }
 
+static void	watch_feed(void);
+static int64_t	watch_clock(void *);
+
 static int
 on_event(void *arg, const struct engine_event *ev)
 {
 	struct drive	*d = arg;
 	int		 i;
+
+	if (watch != NULL) {
+		struct engine_event	e = *ev;
+
+		e.time_ms = watch_clock(NULL);	/* simulated time */
+		watch_feed();
+		drill_run_event(watch, &e);
+	}
 
 	if (ev->type != EV_STEP_STARTED && ev->type != EV_STEP_FINISHED)
 		return (0);
@@ -288,6 +305,7 @@ tick(struct drive *d, int secs)
 {
 	d->now += (int64_t)secs * 1000;
 	sim_advance(d->sim, secs);
+	watch_feed();
 }
 
 static int
@@ -844,7 +862,8 @@ static const char *const driven[] = {
 	"pvc-filling-up", "dr-failover", "outbox-backlog",
 	"circuit-breaker-open", "replica-mismatch", "restore-from-backup",
 	"high-db-latency", "connection-pool-exhausted", "security-incident",
-	"certificate-expiry", "redis-down", NULL
+	"certificate-expiry", "redis-down", "drill-inject-primary-lost",
+	"drill-inject-service-outage", "drill-inject-database-loss", NULL
 };
 
 static void
@@ -1154,6 +1173,212 @@ test_redis_down_replica_drill(void **state)
 	sim_free(s);
 }
 
+/* Drills (runbooks/drills/): inject, respond, measure ----------------------- */
+
+#define MAX_RECS	256
+
+static char	recs[MAX_RECS][32];	/* the types recorded, in order */
+static int	nrecs;
+
+static int64_t
+watch_clock(void *arg)
+{
+	(void)arg;
+	return (EPOCH + sim_now(watch_sim) * 1000);
+}
+
+static void
+watch_feed(void)
+{
+	struct snapshot	*snaps[SNAP__COUNT];
+	int		 k;
+
+	if (watch == NULL)
+		return;
+	for (k = 0; k < SNAP__COUNT; k++)
+		snaps[k] = sim_snapshot(watch_sim, (enum snap_kind)k);
+	drill_run_snapshots(watch, snaps);
+	for (k = 0; k < SNAP__COUNT; k++)
+		if (snaps[k] != NULL)
+			snapshot_unref(snaps[k]);
+}
+
+static int
+watch_record(void *arg, const char *type, const char *incident, cJSON *data,
+    struct error *err)
+{
+	(void)arg;
+	(void)incident;
+	(void)err;
+	cJSON_Delete(data);
+	if (nrecs < MAX_RECS)
+		snprintf(recs[nrecs++], sizeof recs[0], "%s", type);
+	return (0);
+}
+
+static int
+recorded(const char *type)
+{
+	int	i, n = 0;
+
+	for (i = 0; i < nrecs; i++)
+		n += strcmp(recs[i], type) == 0;
+	return (n);
+}
+
+/* Load runbooks/drills/NAME.yaml clean and start measuring in s. */
+static struct drill *
+watch_start(struct sim *s, const char *name)
+{
+	struct drill_run_opts	 o;
+	struct drill		*d;
+	struct rb_diags		 diags;
+	struct error		 err;
+	char			 path[128], line[1200];
+	int			 i;
+
+	snprintf(path, sizeof path, "runbooks/drills/%s.yaml", name);
+	rb_diags_init(&diags);
+	d = drill_load(path, RB_NO_PERM_CHECK, &diags);
+	assert_non_null(d);
+	drill_check_refs(d, lib, &diags);
+	for (i = 0; i < diags.n; i++) {
+		rb_diag_format(&diags.v[i], line, sizeof line);
+		fprintf(stderr, "%s\n", line);
+	}
+	assert_int_equal(diags.n, 0);
+	rb_diags_free(&diags);
+	watch_sim = s;
+	nrecs = 0;
+	memset(&o, 0, sizeof o);
+	o.drill = d;
+	o.incident = INCIDENT;
+	o.record = watch_record;
+	o.clock = watch_clock;
+	watch = drill_run_new(&o);
+	assert_int_equal(drill_run_start(watch, &err), 0);
+	watch_feed();
+	return (d);
+}
+
+/* Let simulated time pass in steps of 5 s, the board polling. */
+static void
+watch_advance(struct sim *s, int secs)
+{
+	int	t;
+
+	for (t = 0; t < secs; t += 5) {
+		sim_advance(s, 5);
+		watch_feed();
+	}
+}
+
+static void
+watch_end(struct drill *d)
+{
+	struct error	err;
+
+	assert_int_equal(drill_run_end(watch, "test", &err), 0);
+	assert_int_equal(recorded("drill_start"), 1);
+	assert_int_equal(recorded("drill_end"), 1);
+	drill_run_free(watch);
+	watch = NULL;
+	drill_free(d);
+}
+
+static void
+test_drill_primary_lost(void **state)
+{
+	struct sim	*s = mk("calm");
+	struct run_def	 inj = { "drill-inject-primary-lost", NULL, { NULL },
+			    0, { NULL }, { NULL } };
+	struct run_def	 rsp = { "dr-failover", NULL, { NULL }, 0, { NULL },
+			    { "decide=failover", NULL } };
+	struct drill	*d;
+	struct error	 err;
+	char		*lost;
+
+	sim_advance(s, 60);
+	d = watch_start(s, "primary-lost");
+	run(s, &inj);
+	expect(s, "replication", "primary_up", "false");
+	assert_int_equal(recorded("drill_inject"), 1);
+	assert_true(watch->stage == DRILL_INJECTED ||
+	    watch->stage == DRILL_OUTAGE);
+	watch_advance(s, 60);
+	assert_int_equal(watch->stage, DRILL_OUTAGE);
+	assert_int_equal(drill_run_phase_done(watch, &err), 0);
+	assert_true(watch->ph[0].pass);
+	run_for_alert(s, &rsp, "PostgresPrimaryDown", NULL, 5 * 60);
+	/* The RPO: the WAL pg-standby-1 had not received when the primary
+	 * went, as the primary last listed it: what the world lost. */
+	assert_true(watch->rpo.measured);
+	assert_string_equal(watch->rpo.standby, "pg-standby-1");
+	assert_string_equal(watch->rpo.step, "promote-demo");
+	lost = field(s, "replication", "lost_bytes");
+	assert_int_equal(watch->rpo.unreceived_bytes, atoll(lost));
+	free(lost);
+	assert_true(watch->rpo.seconds >= 0);
+	assert_true(watch->rpo.pass);
+	watch_advance(s, 5 * 60);
+	assert_int_equal(watch->stage, DRILL_RECOVERED);
+	assert_int_equal(recorded("drill_healthy"), 1);
+	assert_true(watch->rto_ms > 60000 && watch->rto_ms < 30 * 60000);
+	watch_end(d);
+	all_clear(s, 60);
+	sim_free(s);
+}
+
+static void
+test_drill_partial_outage(void **state)
+{
+	struct sim	*s = mk("calm");
+	struct run_def	 inj = { "drill-inject-service-outage", NULL,
+			    { NULL }, 0, { NULL }, { NULL } };
+	struct run_def	 rsp = { "replica-mismatch", NULL, { NULL }, 0,
+			    { "deployment=inventory", "replicas=3", NULL },
+			    { "cause=scale", NULL } };
+	struct drill	*d;
+
+	sim_advance(s, 60);
+	d = watch_start(s, "partial-outage");
+	run(s, &inj);
+	expect(s, "deployment name=inventory", "desired", "0");
+	watch_advance(s, 60);
+	assert_int_equal(watch->stage, DRILL_OUTAGE);
+	run(s, &rsp);
+	watch_advance(s, 3 * 60);
+	assert_int_equal(watch->stage, DRILL_RECOVERED);
+	assert_false(watch->rpo.measured);	/* no rpo_at */
+	watch_end(d);
+	all_clear(s, 60);
+	sim_free(s);
+}
+
+static void
+test_drill_database_restore(void **state)
+{
+	struct sim	*s = mk("calm");
+	struct run_def	 inj = { "drill-inject-database-loss", NULL,
+			    { NULL }, 0, { NULL }, { NULL } };
+	struct run_def	 rsp = { "restore-from-backup", NULL, { NULL }, 0,
+			    { "service=finance", "backup_date=20261121",
+			    NULL }, { NULL } };
+	struct drill	*d;
+
+	sim_advance(s, 60);
+	d = watch_start(s, "database-restore");
+	run(s, &inj);
+	watch_advance(s, 60);
+	assert_int_equal(watch->stage, DRILL_OUTAGE);
+	run(s, &rsp);
+	watch_advance(s, 3 * 60);
+	assert_int_equal(watch->stage, DRILL_RECOVERED);
+	watch_end(d);
+	all_clear(s, 60);
+	sim_free(s);
+}
+
 int
 main(void)
 {
@@ -1182,6 +1407,9 @@ main(void)
 		cmocka_unit_test(test_security_incident_in_calm),
 		cmocka_unit_test(test_certificate_expiry_in_calm),
 		cmocka_unit_test(test_redis_down_replica_drill),
+		cmocka_unit_test(test_drill_primary_lost),
+		cmocka_unit_test(test_drill_partial_outage),
+		cmocka_unit_test(test_drill_database_restore),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
