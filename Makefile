@@ -121,13 +121,20 @@ bench: deps
 
 install: sitrep
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/themes \
-	    $(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(MANDIR)/man1
+	    $(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(DATADIR)/runbooks/drills
 	install -m 755 sitrep $(DESTDIR)$(BINDIR)/sitrep
 	install -m 644 themes/*.yaml $(DESTDIR)$(DATADIR)/themes/
 	install -m 644 scenarios/*.yaml $(DESTDIR)$(DATADIR)/scenarios/
+	install -m 644 runbooks/*.yaml $(DESTDIR)$(DATADIR)/runbooks/
+	install -m 644 runbooks/drills/*.yaml $(DESTDIR)$(DATADIR)/runbooks/drills/
 	install -m 644 docs/sitrep.1 $(DESTDIR)$(MANDIR)/man1/sitrep.1
 
 clean:
 	rm -rf build sitrep
+
+# More targets: make fuzz (mk/fuzz.mk), make soak (mk/soak.mk), make lint
+# (mk/lint.mk).
+-include $(wildcard mk/*.mk)
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -124,7 +124,9 @@ group_add(struct pgroup *g, int64_t ms, int ev, double delta)
 	g->v[g->n++] = (struct pev){ ms, ev, delta };
 }
 
-/* One sample [ts, "value"]; -1 when malformed. */
+/* One sample [ts, "value"]; -1 when malformed.  ts is epoch seconds: one
+ * before 1970 or from 1e11 (the year 5138) on is malformed too (the sums
+ * of times in milliseconds below would overflow). */
 static int
 sample(const cJSON *pair, int64_t *ms, double *v)
 {
@@ -132,7 +134,8 @@ sample(const cJSON *pair, int64_t *ms, double *v)
 	const cJSON	*s = cJSON_GetArrayItem(pair, 1);
 	char		*end;
 
-	if (!cJSON_IsNumber(t) || !cJSON_IsString(s))
+	if (!cJSON_IsNumber(t) || !cJSON_IsString(s) ||
+	    !(t->valuedouble >= 0 && t->valuedouble < 1e11))
 		return (-1);
 	*ms = (int64_t)llround(t->valuedouble * 1000);
 	*v = strtod(s->valuestring, &end);
@@ -201,7 +204,8 @@ group_replay(struct pgroup *g)
 	double			 d[EV__COUNT];
 	int			 i = 0, j;
 
-	qsort(g->v, (size_t)g->n, sizeof *g->v, pev_cmp);
+	if (g->n > 1)		/* a series with no increase has no v */
+		qsort(g->v, (size_t)g->n, sizeof *g->v, pev_cmp);
 	while (i < g->n) {
 		memset(d, 0, sizeof d);
 		for (j = i; j < g->n && g->v[j].ms == g->v[i].ms; j++)

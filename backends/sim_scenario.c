@@ -493,6 +493,7 @@ sc_parse(struct sc_ctx *c, FILE *f)
 	}
 	c->doc = &doc;
 	rc = sc_document(c);
+	c->doc = NULL;		/* doc ends with this function */
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	return (rc);

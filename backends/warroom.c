@@ -155,7 +155,7 @@ wr_connect(struct warroom *wr)
 	}
 	wr->backoff_ms = WR_BACKOFF_MIN_MS;
 	wr->cmd_err[0] = '\0';
-	wr->next_presence_ms = wr->next_slow_ms = 0;
+	wr->next_presence_ms = wr->next_slow_ms = wr->next_tick_ms = 0;
 	/* Our wheel, if it expired while we were away and nobody took it. */
 	if (wr->was_driver && wr->have_inc[0] != '\0')
 		wr_driver_set_nx(wr, wr->have_inc, &got);
@@ -172,16 +172,20 @@ wr_dropped(struct warroom *wr)
 	    WR_BACKOFF_MAX_MS : wr->backoff_ms * 2;
 }
 
-/* One pass with a connection: what we asked for, the jobs, the tick. */
+/* One pass with a connection: what we asked for, the jobs, and when it
+ * is due (or closing is not) the tick. */
 static void
 wr_pass(struct warroom *wr, int closing)
 {
 	int64_t	now;
 
-	wr->cmd_err[0] = '\0';
 	if (wr_membership(wr) != 0 || wr_run_jobs(wr) != 0 || closing)
 		return;
 	now = mono_ms();
+	if (now < wr->next_tick_ms)
+		return;
+	wr->next_tick_ms = now + WR_TICK_MS;
+	wr->cmd_err[0] = '\0';
 	if ((wr->slow = now >= wr->next_slow_ms))
 		wr->next_slow_ms = now + WR_SLOW_MS;
 	if (wr->have_inc[0] != '\0' && wr_tick_incident(wr, &wr->wv) != 0 &&
@@ -218,14 +222,16 @@ wr_publish_view(struct warroom *wr)
 	pthread_mutex_unlock(&wr->lock);
 }
 
-/* Wait for work, the stop, or until (monotonic ms). */
+/* Wait for the stop, work (when it can be done: connected), or until
+ * (monotonic ms). */
 static void
-wr_wait(struct warroom *wr, int64_t until)
+wr_wait(struct warroom *wr, int connected, int64_t until)
 {
 	struct timespec	ts;
 
 	pthread_mutex_lock(&wr->lock);
-	while (!wr->closing && wr->head == NULL && mono_ms() < until) {
+	while (!wr->closing && (!connected || wr->head == NULL) &&
+	    mono_ms() < until) {
 		ts.tv_sec = (time_t)(until / 1000);
 		ts.tv_nsec = (long)(until % 1000) * 1000000L;
 		if (pthread_cond_timedwait(&wr->cond, &wr->lock, &ts) ==
@@ -241,7 +247,6 @@ static void *
 wr_main(void *arg)
 {
 	struct warroom	*wr = arg;
-	int64_t		 next_tick = 0;
 	int		 closing, detached;
 
 	for (;;) {
@@ -262,10 +267,10 @@ wr_main(void *arg)
 		if (closing)
 			break;
 		wr_publish_view(wr);
-		if (mono_ms() >= next_tick)
-			next_tick = mono_ms() + WR_TICK_MS;
-		wr_wait(wr, wr->conn.ctx != NULL ? next_tick :
-		    wr->next_connect_ms);
+		if (wr->conn.ctx != NULL)
+			wr_wait(wr, 1, wr->next_tick_ms);
+		else
+			wr_wait(wr, 0, wr->next_connect_ms);
 	}
 	wr_conn_close(&wr->conn);
 	pthread_mutex_lock(&wr->lock);
@@ -411,7 +416,10 @@ warroom_publish(struct warroom *wr, const char *incident, const char *line)
 		return;
 	pthread_mutex_lock(&wr->lock);
 	if (wr->njobs >= WR_QUEUE_MAX || wr->closing) {
-		wr->dropped++;
+		if (wr->dropped++ % 1000 == 0 && !wr->closing)
+			wr_message(wr, "war room: %d records waiting for Redis: "
+			    "%llu not sent", wr->njobs,
+			    (unsigned long long)wr->dropped);
 		pthread_mutex_unlock(&wr->lock);
 		return;
 	}
@@ -488,7 +496,8 @@ warroom_take_wheel(struct warroom *wr)
 		pthread_mutex_unlock(&wr->lock);
 		return (-1);
 	}
-	wr_enqueue(wr, wr_job_new(WJ_TAKE_WHEEL, NULL));
+	if (wr->view.role != WR_DRIVING)	/* else it is ours already */
+		wr_enqueue(wr, wr_job_new(WJ_TAKE_WHEEL, NULL));
 	pthread_mutex_unlock(&wr->lock);
 	return (0);
 }

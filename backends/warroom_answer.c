@@ -21,14 +21,11 @@ static int
 wa_get_request(struct wr_conn *c, const char *prefix, const char *code,
     struct wr_request *req, char *err, size_t len)
 {
-	const char	*argv[2];
 	char		*key = wr_key_approval(prefix, code, 0);
 	redisReply	*r;
 	int		 rc = -1;
 
-	argv[0] = "GET";
-	argv[1] = key;
-	r = wr_conn_cmd(c, 2, argv);
+	r = wr_conn_cmdl(c, "GET", key, NULL);
 	free(key);
 	if (r == NULL) {
 		snprintf(err, len, "%s", c->err);
@@ -54,15 +51,12 @@ static int
 wa_answered(struct wr_conn *c, const char *akey, const struct wr_identity *self,
     int approve, char *err, size_t len)
 {
-	const char		*argv[2];
 	struct wr_answer	 prev;
 	redisReply		*r;
 	char			 code[WR_CODE_LEN], name[200];
 	int			 rc = -1;
 
-	argv[0] = "GET";
-	argv[1] = akey;
-	if ((r = wr_conn_cmd(c, 2, argv)) == NULL) {
+	if ((r = wr_conn_cmdl(c, "GET", akey, NULL)) == NULL) {
 		snprintf(err, len, "%s", c->err);
 		return (-1);
 	}
@@ -87,7 +81,6 @@ wr_answer_do(struct wr_conn *c, const char *prefix,
     const struct wr_identity *self, const char *code_in, int approve,
     const char *reason, char *err, size_t len)
 {
-	const char		*argv[6];
 	struct wr_request	 req;
 	redisReply		*r;
 	char			 code[WR_CODE_LEN], *akey, *text, ttl[24];
@@ -112,9 +105,8 @@ wr_answer_do(struct wr_conn *c, const char *prefix,
 	akey = wr_key_approval(prefix, code, 1);
 	text = wr_answer_text(code, approve, self, reason, now);
 	snprintf(ttl, sizeof ttl, "%lld", (long long)(req.expires_ms - now));
-	argv[0] = "SET"; argv[1] = akey; argv[2] = text; argv[3] = "NX";
-	argv[4] = "PX"; argv[5] = ttl;
-	if ((r = wr_conn_cmd(c, 6, argv)) == NULL)
+	r = wr_conn_cmdl(c, "SET", akey, text, "NX", "PX", ttl, NULL);
+	if (r == NULL)
 		snprintf(err, len, "%s", c->err);
 	else if (r->type == REDIS_REPLY_STATUS)
 		rc = 0;
@@ -158,16 +150,13 @@ static int
 wa_unanswered(struct wr_conn *c, const char *prefix, const char *code,
     char *err, size_t len)
 {
-	const char		*argv[2];
 	struct wr_answer	 a;
 	redisReply		*r;
 	char			*akey = wr_key_approval(prefix, code, 1);
 	char			 acode[WR_CODE_LEN], name[200];
 	int			 rc = -1;
 
-	argv[0] = "GET";
-	argv[1] = akey;
-	r = wr_conn_cmd(c, 2, argv);
+	r = wr_conn_cmdl(c, "GET", akey, NULL);
 	free(akey);
 	if (r == NULL) {
 		snprintf(err, len, "%s", c->err);

@@ -23,7 +23,6 @@
 static int
 wa_store(struct warroom *wr, const struct wr_request *req)
 {
-	const char	*argv[6];
 	char		*key, *idx, *json, ttl[24], score[24];
 	cJSON		*o;
 	int64_t		 left = req->expires_ms - now_ms();
@@ -39,18 +38,15 @@ wa_store(struct warroom *wr, const struct wr_request *req)
 	key = wr_key_approval(wr->prefix, req->code, 0);
 	idx = wr_key_inc(wr->prefix, req->incident, "approvals");
 	snprintf(ttl, sizeof ttl, "%lld", (long long)left);
-	argv[0] = "SET"; argv[1] = key; argv[2] = json; argv[3] = "PX";
-	argv[4] = ttl;
-	rc = wr_conn_do(&wr->conn, 5, argv);
+	rc = wr_conn_dol(&wr->conn, "SET", key, json, "PX", ttl, NULL);
 	snprintf(score, sizeof score, "%lld", (long long)req->expires_ms);
-	argv[0] = "ZADD"; argv[1] = idx; argv[2] = score; argv[3] = req->code;
 	if (rc == 0)
-		rc = wr_conn_do(&wr->conn, 4, argv);
+		rc = wr_conn_dol(&wr->conn, "ZADD", idx, score, req->code,
+		    NULL);
 	snprintf(ttl, sizeof ttl, "%d", wr->approval_ttl_ms +
 	    WA_INDEX_SLACK_MS);
-	argv[0] = "PEXPIRE"; argv[2] = ttl;
 	if (rc == 0)
-		rc = wr_conn_do(&wr->conn, 3, argv);
+		rc = wr_conn_dol(&wr->conn, "PEXPIRE", idx, ttl, NULL);
 	free(key);
 	free(idx);
 	cJSON_free(json);
@@ -60,17 +56,14 @@ wa_store(struct warroom *wr, const struct wr_request *req)
 static int
 wa_withdraw(struct warroom *wr, const struct wr_job *j)
 {
-	const char	*argv[3];
 	char		*key = wr_key_approval(wr->prefix, j->text, 0);
 	char		*akey = wr_key_approval(wr->prefix, j->text, 1);
 	char		*idx = wr_key_inc(wr->prefix, j->incident, "approvals");
 	int		 rc;
 
-	argv[0] = "DEL"; argv[1] = key; argv[2] = akey;
-	rc = wr_conn_do(&wr->conn, 3, argv);
-	argv[0] = "ZREM"; argv[1] = idx; argv[2] = j->text;
+	rc = wr_conn_dol(&wr->conn, "DEL", key, akey, NULL);
 	if (rc == 0)
-		rc = wr_conn_do(&wr->conn, 3, argv);
+		rc = wr_conn_dol(&wr->conn, "ZREM", idx, j->text, NULL);
 	free(key);
 	free(akey);
 	free(idx);
@@ -164,7 +157,6 @@ wa_judge(struct warroom *wr, struct wr_own *o, const char *text)
 static int
 wa_poll_own(struct warroom *wr)
 {
-	const char	*argv[2];
 	char		 codes[WR_REQUESTS_MAX][WR_CODE_LEN], *akey;
 	struct wr_own	*o;
 	redisReply	*r;
@@ -177,9 +169,7 @@ wa_poll_own(struct warroom *wr)
 	pthread_mutex_unlock(&wr->lock);
 	for (i = 0; i < n; i++) {
 		akey = wr_key_approval(wr->prefix, codes[i], 1);
-		argv[0] = "GET";
-		argv[1] = akey;
-		r = wr_conn_cmd(&wr->conn, 2, argv);
+		r = wr_conn_cmdl(&wr->conn, "GET", akey, NULL);
 		free(akey);
 		if (r == NULL)
 			return (wr_failed(wr));
@@ -206,18 +196,15 @@ wa_poll_own(struct warroom *wr)
 static redisReply *
 wa_pending_codes(struct warroom *wr, const char *idx)
 {
-	const char	*argv[7];
-	char		 now[32], from[40];
+	char	now[32], from[40];
 
 	snprintf(now, sizeof now, "%lld", (long long)now_ms());
 	snprintf(from, sizeof from, "(%s", now);
-	argv[0] = "ZREMRANGEBYSCORE"; argv[1] = idx; argv[2] = "-inf";
-	argv[3] = now;
-	if (wr_conn_do(&wr->conn, 4, argv) != 0)
+	if (wr_conn_dol(&wr->conn, "ZREMRANGEBYSCORE", idx, "-inf", now,
+	    NULL) != 0)
 		return (NULL);
-	argv[0] = "ZRANGEBYSCORE"; argv[2] = from; argv[3] = "+inf";
-	argv[4] = "LIMIT"; argv[5] = "0"; argv[6] = "64";
-	return (wr_conn_cmd(&wr->conn, 7, argv));
+	return (wr_conn_cmdl(&wr->conn, "ZRANGEBYSCORE", idx, from, "+inf",
+	    "LIMIT", "0", WR_PENDING_MAX_S, NULL));
 }
 
 /* MGET of each code's request and answer: the unanswered ones. */
@@ -333,13 +320,13 @@ warroom_request(struct warroom *wr, struct wr_request *req)
 	struct wr_own	*o;
 
 	pthread_mutex_lock(&wr->lock);
-	if (!wr->view.connected || wr->closing) {
+	if (req->incident[0] == '\0')
+		strlcpy_(req->incident, wr->want_inc, sizeof req->incident);
+	if (!wr->view.connected || wr->closing || req->incident[0] == '\0') {
 		pthread_mutex_unlock(&wr->lock);
 		return (-1);
 	}
 	wr_random_code(req->code, sizeof req->code);
-	if (req->incident[0] == '\0')
-		strlcpy_(req->incident, wr->want_inc, sizeof req->incident);
 	req->requester = wr->self;
 	req->requested_ms = now_ms();
 	req->expires_ms = req->requested_ms + wr->approval_ttl_ms;
@@ -370,7 +357,13 @@ warroom_answer_state(struct warroom *wr, const char *code,
 	struct wr_own	*o;
 
 	pthread_mutex_lock(&wr->lock);
-	if ((o = wa_own(wr, code)) != NULL)
+	/* Expired is expired, whether Redis can be reached or not. */
+	if ((o = wa_own(wr, code)) != NULL && o->ans.state == WR_PENDING &&
+	    !o->withdrawn && now_ms() >= o->req.expires_ms) {
+		o->ans.state = WR_EXPIRED;
+		wr_message(wr, "%s expired without an answer", o->req.code);
+	}
+	if (o != NULL)
 		*ans = o->ans;
 	else {
 		memset(ans, 0, sizeof *ans);

@@ -122,6 +122,49 @@ wr_conn_do(struct wr_conn *c, int argc, const char **argv)
 	return (0);
 }
 
+/* The arguments up to the NULL into argv; their number. */
+static int
+wc_args(const char **argv, const char *first, va_list ap)
+{
+	const char	*s;
+	int		 argc = 0;
+
+	argv[argc++] = first;
+	while ((s = va_arg(ap, const char *)) != NULL) {
+		if (argc == WR_ARGS_MAX)
+			fatalx("war room: a command of more than %d arguments",
+			    WR_ARGS_MAX);
+		argv[argc++] = s;
+	}
+	return (argc);
+}
+
+redisReply *
+wr_conn_cmdl(struct wr_conn *c, const char *first, ...)
+{
+	const char	*argv[WR_ARGS_MAX];
+	va_list		 ap;
+	int		 argc;
+
+	va_start(ap, first);
+	argc = wc_args(argv, first, ap);
+	va_end(ap);
+	return (wr_conn_cmd(c, argc, argv));
+}
+
+int
+wr_conn_dol(struct wr_conn *c, const char *first, ...)
+{
+	const char	*argv[WR_ARGS_MAX];
+	va_list		 ap;
+	int		 argc;
+
+	va_start(ap, first);
+	argc = wc_args(argv, first, ap);
+	va_end(ap);
+	return (wr_conn_do(c, argc, argv));
+}
+
 static int
 wc_auth(struct wr_conn *c)
 {

@@ -49,14 +49,12 @@ wr_failed(struct warroom *wr)
 int
 wr_driver_set_nx(struct warroom *wr, const char *inc, int *got)
 {
-	const char	*argv[6];
 	char		*key = wr_key_inc(wr->prefix, inc, "driver"), ttl[16];
 	redisReply	*r;
 
 	snprintf(ttl, sizeof ttl, "%d", wr->presence_ttl_ms);
-	argv[0] = "SET"; argv[1] = key; argv[2] = wr->self.session;
-	argv[3] = "NX"; argv[4] = "PX"; argv[5] = ttl;
-	r = wr_conn_cmd(&wr->conn, 6, argv);
+	r = wr_conn_cmdl(&wr->conn, "SET", key, wr->self.session, "NX", "PX",
+	    ttl, NULL);
 	free(key);
 	if (r == NULL)
 		return (wr_failed(wr));
@@ -72,18 +70,12 @@ static int
 wr_driver_eval(struct warroom *wr, const char *script, const char *inc,
     const char *a1, const char *a2, const char *a3, long long *out)
 {
-	const char	*argv[7];
 	char		*key = wr_key_inc(wr->prefix, inc, "driver");
 	redisReply	*r;
-	int		 argc = 0;
 
-	argv[argc++] = "EVAL"; argv[argc++] = script; argv[argc++] = "1";
-	argv[argc++] = key; argv[argc++] = a1;
-	if (a2 != NULL)
-		argv[argc++] = a2;
-	if (a3 != NULL)
-		argv[argc++] = a3;
-	r = wr_conn_cmd(&wr->conn, argc, argv);
+	/* a2 and a3 may be NULL: the list ends there. */
+	r = wr_conn_cmdl(&wr->conn, "EVAL", script, "1", key, a1, a2, a3,
+	    NULL);
 	free(key);
 	if (r == NULL)
 		return (wr_failed(wr));
@@ -95,7 +87,6 @@ wr_driver_eval(struct warroom *wr, const char *script, const char *inc,
 static int
 wr_presence_set(struct warroom *wr, enum wr_role role)
 {
-	const char	*argv[5];
 	char		*key, *json, ttl[16];
 	cJSON		*o = cJSON_CreateObject();
 	int		 rc;
@@ -110,9 +101,7 @@ wr_presence_set(struct warroom *wr, enum wr_role role)
 	xasprintf(&key, "%sinc:%s:presence:%s", wr->prefix, wr->have_inc,
 	    wr->self.session);
 	snprintf(ttl, sizeof ttl, "%d", wr->presence_ttl_ms);
-	argv[0] = "SET"; argv[1] = key; argv[2] = json; argv[3] = "PX";
-	argv[4] = ttl;
-	rc = wr_conn_do(&wr->conn, 5, argv);
+	rc = wr_conn_dol(&wr->conn, "SET", key, json, "PX", ttl, NULL);
 	free(key);
 	cJSON_free(json);
 	return (rc != 0 ? wr_failed(wr) : 0);
@@ -122,16 +111,13 @@ wr_presence_set(struct warroom *wr, enum wr_role role)
 static int
 wr_leave_inc(struct warroom *wr, const char *inc)
 {
-	const char	*argv[2];
 	char		*key;
 	long long	 n;
 	int		 rc;
 
 	xasprintf(&key, "%sinc:%s:presence:%s", wr->prefix, inc,
 	    wr->self.session);
-	argv[0] = "DEL";
-	argv[1] = key;
-	rc = wr_conn_do(&wr->conn, 2, argv);
+	rc = wr_conn_dol(&wr->conn, "DEL", key, NULL);
 	free(key);
 	if (rc != 0 && wr->conn.ctx == NULL)
 		return (-1);
@@ -165,7 +151,7 @@ wr_membership(struct warroom *wr)
 		return (-1);
 	strlcpy_(wr->have_inc, want, sizeof wr->have_inc);
 	wr->have_role = role;
-	wr->next_slow_ms = 0;
+	wr->next_tick_ms = wr->next_slow_ms = 0;
 	strlcpy_(wr->last_id, "0-0", sizeof wr->last_id);
 	wr->since_ms = now_ms();
 	wr->next_presence_ms = 0;
@@ -251,16 +237,14 @@ wr_stream_entries(struct warroom *wr, const redisReply *r)
 static int
 wr_stream_read(struct warroom *wr)
 {
-	const char	*argv[6];
 	char		*key = wr_key_inc(wr->prefix, wr->have_inc, "log");
 	redisReply	*r;
 	int		 round, n, rc = 0;
 
-	argv[0] = "XREAD"; argv[1] = "COUNT"; argv[2] = WR_XREAD_COUNT;
-	argv[3] = "STREAMS"; argv[4] = key;
 	for (round = 0; round < WR_XREAD_ROUNDS; round++) {
-		argv[5] = wr->last_id;
-		if ((r = wr_conn_cmd(&wr->conn, 6, argv)) == NULL) {
+		r = wr_conn_cmdl(&wr->conn, "XREAD", "COUNT", WR_XREAD_COUNT,
+		    "STREAMS", key, wr->last_id, NULL);
+		if (r == NULL) {
 			rc = wr_failed(wr);
 			break;
 		}
@@ -276,16 +260,13 @@ wr_stream_read(struct warroom *wr)
 int
 wr_publish(struct warroom *wr, const struct wr_job *j)
 {
-	const char	*argv[10];
-	char		*key = wr_key_inc(wr->prefix, j->incident, "log");
-	char		 maxlen[16];
-	int		 rc;
+	char	*key = wr_key_inc(wr->prefix, j->incident, "log");
+	char	 maxlen[16];
+	int	 rc;
 
 	snprintf(maxlen, sizeof maxlen, "%d", wr->maxlen);
-	argv[0] = "XADD"; argv[1] = key; argv[2] = "MAXLEN"; argv[3] = "~";
-	argv[4] = maxlen; argv[5] = "*"; argv[6] = "rec"; argv[7] = j->text;
-	argv[8] = "origin"; argv[9] = wr->self.session;
-	rc = wr_conn_do(&wr->conn, 10, argv);
+	rc = wr_conn_dol(&wr->conn, "XADD", key, "MAXLEN", "~", maxlen, "*",
+	    "rec", j->text, "origin", wr->self.session, NULL);
 	free(key);
 	return (rc != 0 ? wr_failed(wr) : 0);
 }
@@ -366,8 +347,7 @@ wr_presence_get(struct warroom *wr, char **keys, int nkeys,
 static int
 wr_presence_scan(struct warroom *wr, char ***keysp)
 {
-	const char	*argv[6];
-	char		 esc[256], *pattern, cursor[32] = "0", **keys = NULL;
+	char		 esc[512], *pattern, cursor[32] = "0", **keys = NULL;
 	redisReply	*r;
 	size_t		 i;
 	int		 round, n = 0;
@@ -376,11 +356,10 @@ wr_presence_scan(struct warroom *wr, char ***keysp)
 	wr_glob_escape(esc, sizeof esc - 1, pattern);
 	free(pattern);
 	strcat(esc, "*");
-	argv[0] = "SCAN"; argv[2] = "MATCH"; argv[3] = esc;
-	argv[4] = "COUNT"; argv[5] = "500";
 	for (round = 0; round < WR_SCAN_ROUNDS; round++) {
-		argv[1] = cursor;
-		if ((r = wr_conn_cmd(&wr->conn, 6, argv)) == NULL) {
+		r = wr_conn_cmdl(&wr->conn, "SCAN", cursor, "MATCH", esc,
+		    "COUNT", "500", NULL);
+		if (r == NULL) {
 			wr_strv_free(keys, n);
 			return (wr_failed(wr));
 		}
@@ -436,13 +415,10 @@ wr_presence_read(struct warroom *wr, struct wr_view *v)
 static int
 wr_driver_read(struct warroom *wr, struct wr_view *v)
 {
-	const char	*argv[2];
 	char		*key = wr_key_inc(wr->prefix, wr->have_inc, "driver");
 	redisReply	*r;
 
-	argv[0] = "GET";
-	argv[1] = key;
-	r = wr_conn_cmd(&wr->conn, 2, argv);
+	r = wr_conn_cmdl(&wr->conn, "GET", key, NULL);
 	free(key);
 	if (r == NULL)
 		return (wr_failed(wr));

@@ -32,8 +32,10 @@
 #define WR_MESSAGES_MAX		64
 #define WR_REQUESTS_MAX		64	/* our own, kept for answer_state */
 #define WR_PENDING_MAX		64
+#define WR_PENDING_MAX_S	"64"
 #define WR_LINES_MAX		200	/* of a request, and its figures */
 #define WR_ERRLEN		192
+#define WR_ARGS_MAX		16	/* of wr_conn_cmdl */
 
 /* One connection to the war room's Redis. */
 struct wr_conn {
@@ -52,6 +54,12 @@ void		 wr_conn_close(struct wr_conn *);
 redisReply	*wr_conn_cmd(struct wr_conn *, int argc, const char **argv);
 /* The same for commands whose reply is only checked. */
 int		 wr_conn_do(struct wr_conn *, int argc, const char **argv);
+/* Both with the arguments listed, up to a NULL: wr_conn_cmdl(c, "GET",
+ * key, NULL).  At most WR_ARGS_MAX. */
+redisReply	*wr_conn_cmdl(struct wr_conn *, const char *, ...)
+		     __attribute__((sentinel));
+int		 wr_conn_dol(struct wr_conn *, const char *, ...)
+		     __attribute__((sentinel));
 /* A deep copy of a server's configuration (the worker may outlive the
  * caller's configuration), and freeing it. */
 void		 wr_cfg_copy(struct cfg_redis *, const struct cfg_redis *);
@@ -124,6 +132,7 @@ struct warroom {
 	int			 backoff_ms;
 	char			 have_inc[24];	/* our presence is there */
 	enum wr_role		 have_role;	/* as asked when joining */
+	int64_t			 next_tick_ms;	/* mono: the next tick */
 	int64_t			 next_slow_ms;	/* mono: the next slow tick */
 	int			 slow;		/* this tick is one: SCAN the
 						 * presence keys, read the

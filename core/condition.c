@@ -377,6 +377,7 @@ cond_parse(const char *text, struct error *err, size_t *erroff)
 			*erroff = p.erroff;
 		return (NULL);
 	}
+	/* cppcheck-suppress returnDanglingLifetime ; c is the heap tree */
 	return (c);
 }
 

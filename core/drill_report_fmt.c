@@ -290,10 +290,32 @@ rp_md_phases(const struct drill_report *r, FILE *out)
 	}
 }
 
+/* A figure of the RPO record: -1 is unknown (docs/drills.md, the records),
+ * said so rather than printed as a number. */
+static const char *
+rp_md_bytes(char *buf, size_t len, int64_t v)
+{
+	if (v < 0)
+		snprintf(buf, len, "unknown bytes");
+	else
+		snprintf(buf, len, "%lld bytes", (long long)v);
+	return (buf);
+}
+
+static const char *
+rp_md_secs(char *buf, size_t len, int64_t ms)
+{
+	if (ms < 0)
+		snprintf(buf, len, "unknown");
+	else
+		snprintf(buf, len, "%.1f s", (double)ms / 1000.0);
+	return (buf);
+}
+
 static void
 rp_md_measures(const struct drill_report *r, FILE *out)
 {
-	char	t[32];
+	char	t[32], b1[48], s1[48];
 
 	fprintf(out, "### Measurements\n\n");
 	if (r->healthy != NULL) {
@@ -315,22 +337,23 @@ rp_md_measures(const struct drill_report *r, FILE *out)
 		return;
 	}
 	rp_time(t, sizeof t, rp_n(r->rpo, "at_ms", 0), RP_HMS_UTC);
-	fprintf(out, "- RPO at failover (%s, step %s, promoting %s): %lld "
-	    "bytes, %.1f s.\n", t, rp_or(rp_s(r->rpo, "step"), "?"),
+	fprintf(out, "- RPO at failover (%s, step %s, promoting %s): %s, %s.\n",
+	    t, rp_or(rp_s(r->rpo, "step"), "?"),
 	    rp_or(rp_s(r->rpo, "standby"), "?"),
-	    (long long)rp_n(r->rpo, "bytes", -1),
-	    (double)rp_n(r->rpo, "lag_ms", -1) / 1000.0);
+	    rp_md_bytes(b1, sizeof b1, rp_n(r->rpo, "bytes", -1)),
+	    rp_md_secs(s1, sizeof s1, rp_n(r->rpo, "lag_ms", -1)));
 	rp_time(t, sizeof t, rp_n(r->rpo, "seen_ms", 0), RP_HMS_UTC);
-	fprintf(out, "  - not received by the standby: %lld bytes "
+	fprintf(out, "  - not received by the standby: %s "
 	    "(pg_stat_replication on %s, last seen connected at %s; "
-	    "replay lag %.1f s)\n",
-	    (long long)rp_n(r->rpo, "unreceived_bytes", -1),
-	    rp_or(rp_s(r->rpo, "seen_primary"), "?"), t,
-	    (double)rp_n(r->rpo, "replay_lag_ms", -1) / 1000.0);
+	    "replay lag %s)\n",
+	    rp_md_bytes(b1, sizeof b1, rp_n(r->rpo, "unreceived_bytes", -1)),
+	    rp_or(rp_s(r->rpo, "seen_primary"), "?"),
+	    rp_n(r->rpo, "seen_ms", -1) > 0 ? t : "(unknown)",
+	    rp_md_secs(s1, sizeof s1, rp_n(r->rpo, "replay_lag_ms", -1)));
 	fprintf(out, "  - received, not yet replayed on %s at failover: "
-	    "%lld bytes (replay lag %.1f s)\n", rp_or(rp_s(r->rpo, "standby"), "?"),
-	    (long long)rp_n(r->rpo, "unreplayed_bytes", -1),
-	    (double)rp_n(r->rpo, "unreplayed_lag_ms", -1) / 1000.0);
+	    "%s (replay lag %s)\n", rp_or(rp_s(r->rpo, "standby"), "?"),
+	    rp_md_bytes(b1, sizeof b1, rp_n(r->rpo, "unreplayed_bytes", -1)),
+	    rp_md_secs(s1, sizeof s1, rp_n(r->rpo, "unreplayed_lag_ms", -1)));
 	fprintf(out, "  - outbox pending: %lld at injection, %lld at "
 	    "failover, %lld at the end\n",
 	    (long long)rp_n(r->rpo, "outbox_pending_at_inject", -1),

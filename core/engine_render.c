@@ -363,9 +363,11 @@ eng_build(struct engine *e, int step, int partial, struct eng_req *req,
 	struct bld		 b;
 
 	memset(&b, 0, sizeof b);
+	myerr.msg[0] = '\0';
 	b.e = e;
 	b.partial = partial;
 	b.err = err != NULL ? err : &myerr;
+	/* cppcheck-suppress uninitvar ; its address, zeroed on the next line */
 	b.r = r != NULL ? r : &mine;
 	memset(b.r, 0, sizeof *b.r);
 	b_step(&b, &e->rb->steps[step]);

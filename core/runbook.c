@@ -441,12 +441,13 @@ rb_read(const char *path, size_t *len, struct rb_diags *d)
 struct runbook *
 runbook_load(const char *path, int flags, struct rb_diags *diags)
 {
-	struct rb_diags	 mine, *d = diags != NULL ? diags : &mine;
+	struct rb_diags	 mine, *d;
 	struct runbook	*rb = NULL;
 	char		*buf;
 	size_t		 len;
 
 	rb_diags_init(&mine);
+	d = diags != NULL ? diags : &mine;
 	if ((flags & RB_NO_PERM_CHECK) == 0 &&
 	    runbook_check_perms(path, d) != 0)
 		goto out;

@@ -154,6 +154,7 @@ drills_start(struct drills *ds, const struct drill *d)
 	}
 	ds->cur = d;
 	ds->cursor = 0;
+	ds->cursor_list = -1;
 	ds->said[0] = '\0';
 	drills_say(ds, 0, "drill %s started as %s: tick the pre-drill "
 	    "checklist, then i to inject (or D to declare)", d->id.s, inc);
@@ -342,6 +343,24 @@ drills_list(const struct drills *ds, const struct rb_str **items, int *n)
 	return (k);
 }
 
+/* The checklist shown changes by itself (the injection, a declared
+ * failure, a phase done): the cursor goes back to its first item, so that
+ * it never points past the end of the new list. */
+static void
+drills_sync_cursor(struct drills *ds)
+{
+	const struct rb_str	*items;
+	int			 n, list;
+
+	if (ds->run == NULL || ds->cur == NULL)
+		return;
+	list = drills_list(ds, &items, &n);
+	if (list != ds->cursor_list || ds->cursor >= n) {
+		ds->cursor = 0;
+		ds->cursor_list = list;
+	}
+}
+
 static void
 drills_toggle(struct drills *ds)
 {
@@ -398,6 +417,7 @@ drills_key_board(struct drills *ds, int key)
 	const struct rb_str	*items;
 	int			 n, live = drills_active(ds) != NULL;
 
+	drills_sync_cursor(ds);
 	drills_list(ds, &items, &n);
 	if (key == KEYC_ESC || key == 'q')
 		return (RUNBOOKS_LEAVE);
@@ -462,8 +482,10 @@ drills_draw(struct drills *ds, const struct tui_box *b)
 	screen_erase(b);
 	if (ds->view == DV_LIST)
 		drills_draw_list(ds, b);
-	else if (ds->view == DV_BOARD && ds->run != NULL)
+	else if (ds->view == DV_BOARD && ds->run != NULL) {
+		drills_sync_cursor(ds);
 		drills_draw_board(ds, b);
+	}
 }
 
 /* What the board hears ------------------------------------------------------ */

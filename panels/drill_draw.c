@@ -113,7 +113,7 @@ static void
 dd_rpo(struct drills *ds, const struct tui_box *b, int y)
 {
 	const struct drill_rpo	*p = &ds->run->rpo;
-	char			 bytes[32];
+	char			 bytes[32], secs[32];
 	int			 x;
 
 	x = screen_text(b, y, 1, ROLE_NORMAL, "RPO  ");
@@ -130,9 +130,13 @@ dd_rpo(struct drills *ds, const struct tui_box *b, int y)
 	}
 	fmt_bytes(bytes, sizeof bytes, (uint64_t)(p->bytes < 0 ? 0 :
 	    p->bytes));
-	screen_textf(b, y, 1 + x, p->pass ? ROLE_OK : ROLE_CRIT, "%s, %.1f s "
-	    "at %s (promoting %s)  %s", p->bytes < 0 ? "-" : bytes,
-	    p->seconds, p->step, p->standby, p->pass ? "PASS" : "FAIL");
+	if (p->seconds >= 0)
+		snprintf(secs, sizeof secs, "%.1f s", p->seconds);
+	else
+		snprintf(secs, sizeof secs, "- s");
+	screen_textf(b, y, 1 + x, p->pass ? ROLE_OK : ROLE_CRIT, "%s, %s "
+	    "at %s (promoting %s)  %s", p->bytes < 0 ? "-" : bytes, secs,
+	    p->step, p->standby, p->pass ? "PASS" : "FAIL");
 }
 
 static void

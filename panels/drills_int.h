@@ -20,6 +20,7 @@ struct drills {
 	const struct drill	*cur;		/* on the board */
 	struct drill_run	*run;		/* the drill running (or ended) */
 	int			 cursor;	/* in the checklist shown */
+	int			 cursor_list;	/* which one (drills_list) */
 	enum drills_dlg		 dlg;		/* the dialog open */
 	char			 said[320];	/* last background error said */
 };

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "keys.h"
+#include "audit.h"
 #include "runbook_view.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -92,6 +93,19 @@ runbooks_lib(struct runbooks *h)
 
 /* Incidents -------------------------------------------------------------- */
 
+/* incident_opened / incident_closed in the trail (sitrep status and the
+ * export read them). */
+static void
+runbooks_incident_record(struct runbooks *h, int closed)
+{
+	struct error	err;
+
+	if (h->o.audit != NULL && audit_incident(h->o.audit, closed,
+	    h->inc.id, h->inc.title[0] ? h->inc.title : NULL, &err) != 0)
+		runbooks_say(h, 1, "incident %s: not recorded: %s", h->inc.id,
+		    err.msg);
+}
+
 static int
 runbooks_incident_open(struct runbooks *h, const char *title)
 {
@@ -113,6 +127,7 @@ runbooks_incident_open(struct runbooks *h, const char *title)
 		runbooks_say(h, 0, "incident %s opened", h->inc.id);
 	strlcpy_(h->inc.title, title ? title : "", sizeof h->inc.title);
 	h->inc.opened_ms = now;
+	runbooks_incident_record(h, 0);
 	return (0);
 }
 
@@ -138,9 +153,11 @@ runbooks_incident_cmd(struct runbooks *h, const char *arg)
 	if (arg != NULL && strcmp(arg, "close") == 0) {
 		if (h->inc.id[0] == '\0')
 			runbooks_say(h, 0, "no incident is open");
-		else
+		else {
+			runbooks_incident_record(h, 1);
 			runbooks_say(h, 0, "incident %s closed; the next run "
 			    "opens a new one", h->inc.id);
+		}
 		memset(&h->inc, 0, sizeof h->inc);
 		return;
 	}

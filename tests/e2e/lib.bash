@@ -6,7 +6,11 @@ SITREP=${SITREP:-$ROOT/sitrep}
 SOCK="sitrep-e2e-$$"
 TMP=$(mktemp -d /tmp/sitrep-e2e.XXXXXX)
 TMUX_CONF="$TMP/tmux.conf"
-printf 'set -g default-terminal "tmux-256color"\nset -g status off\nset -g remain-on-exit on\nset -g history-limit 100\n' >"$TMUX_CONF"
+# TERM_E2E: the pane's TERM (tmux sets it from default-terminal); LANG_E2E:
+# the locale (tests/e2e/terms.sh runs the console under several of each).
+TERM_E2E=${TERM_E2E:-tmux-256color}
+printf 'set -g default-terminal "%s"\nset -g status off\nset -g remain-on-exit on\nset -g history-limit 100\n' \
+    "$TERM_E2E" >"$TMUX_CONF"
 export LANG=${LANG_E2E:-C.UTF-8}
 NFAIL=0
 
