@@ -168,7 +168,8 @@ am_first_id(const cJSON *status, const char *key)
 	const cJSON	*first = cJSON_IsArray(arr) ? cJSON_GetArrayItem(arr, 0) :
 			    NULL;
 
-	return (cJSON_IsString(first) ? first->valuestring : NULL);
+	return (first != NULL && cJSON_IsString(first) ? first->valuestring :
+	    NULL);
 }
 
 /* "suppressed" is a silence when silencedBy names one, else an inhibition

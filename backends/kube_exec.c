@@ -343,8 +343,8 @@ kube_exec_run(const struct kubeconfig *kc, struct kube_exec *ex,
 {
 	struct obuf	 out = { NULL, 0 }, errb = { NULL, 0 };
 	char		*info, *infovar, **envp;
-	pid_t		 pid;
-	int		 ofd, efd, rc, status = 0, timed_out;
+	pid_t		 pid = -1;
+	int		 ofd = -1, efd = -1, rc, status = 0, timed_out;
 	int64_t		 deadline;
 
 	info = exec_info(kc, ex);

@@ -169,7 +169,7 @@ notify_run(void *ctx, const struct action_req *req, struct action_result *res,
 	    NOTIFY_TIMEOUT_MAX_MS, &timeout_ms, res) != 0 ||
 	    (json = notify_payload(req, res)) == NULL)
 		return (-1);
-	if (notify_url(req, &url, res) != 0)
+	if (notify_url(req, &url, res) != 0 || url == NULL)
 		;
 	else if (*cancel)
 		executor_fail(res, "cancelled before posting");

@@ -192,6 +192,7 @@ pg_scrub(struct error *err, const char *secret)
 		return;
 	while ((p = strstr(err->msg, secret)) != NULL) {
 		memmove(p + 3, p + n, strlen(p + n) + 1);
+		/* NOLINTNEXTLINE(bugprone-not-null-terminated-result): inside the string */
 		memcpy(p, "***", 3);
 	}
 }

@@ -245,7 +245,7 @@ info_derive(struct info_state *st, int64_t now_s)
 
 	for (i = 0; i < n->nreplicas; i++) {
 		lag = -1;
-		if (st->replica_off[i] >= 0) {
+		if (st->replica_off[i] >= 0 && st->master_off >= 0) {
 			lag = st->master_off - st->replica_off[i];
 			if (lag < 0)
 				lag = 0;	/* acked ahead of our read */

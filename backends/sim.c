@@ -129,7 +129,7 @@ sim_new(const char *scenario, uint64_t seed, int64_t epoch_ms,
 	struct sim	*s;
 
 	s = xcalloc(1, sizeof *s);
-	s->lock = xmalloc(sizeof *s->lock);
+	s->lock = xmalloc(sizeof (pthread_mutex_t));
 	pthread_mutex_init(s->lock, NULL);
 	if (sim_scenario_load(&s->sc, scenario, err) != 0)
 		goto fail;

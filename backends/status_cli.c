@@ -170,6 +170,7 @@ scli_options(int argc, char **argv, struct scli *c)
 			break;
 		case 'S':
 			errno = 0;
+			/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): --seed requires an argument */
 			c->seed = strtoull(optarg, &end, 10);
 			if (errno != 0 || *end != '\0' || *optarg == '-')
 				return (scli_bad("--seed", optarg));

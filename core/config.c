@@ -337,6 +337,7 @@ cfg_f_path(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
 
 	if (cfg_text(ctx, n, where, CFG_MAX_TEXT, &s) != 0)
 		return (-1);
+	/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): cfg_text sets s or fails (the analyzer does not follow cfg_fail, variadic) */
 	if (*s != '/' && strncmp(s, "~/", 2) != 0) {
 		return (cfg_fail(ctx, n, where, "must be an absolute path "
 		    "(or start with ~/)"));
@@ -392,6 +393,7 @@ cfg_f_secs(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
 
 	if (cfg_f_ms(ctx, f, n, where, &ms) != 0)
 		return (-1);
+	/* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult): set unless cfg_f_ms fails (cfg_fail is variadic) */
 	if (ms % 1000 != 0) {
 		return (cfg_fail(ctx, n, where, "whole seconds only (libpq), "
 		    "e.g. 3s"));

@@ -13,35 +13,8 @@
 #include <openssl/evp.h>
 
 #include "drill.h"
+#include "runbook_int.h"
 #include "xmalloc.h"
-
-static char *
-dr_read(const char *path, size_t *len, struct rb_diags *d)
-{
-	char	*buf;
-	ssize_t	 n;
-	size_t	 got = 0;
-	int	 fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		rb_diag_add(d, path, 0, 0, "%s", strerror(errno));
-		return (NULL);
-	}
-	buf = xmalloc(RB_MAX_FILE + 1);
-	while (got <= RB_MAX_FILE && (n = read(fd, buf + got,
-	    RB_MAX_FILE + 1 - got)) > 0)
-		got += (size_t)n;
-	close(fd);
-	if (got > RB_MAX_FILE) {
-		rb_diag_add(d, path, 0, 0, "larger than %d bytes",
-		    RB_MAX_FILE);
-		free(buf);
-		return (NULL);
-	}
-	buf[got] = '\0';
-	*len = got;
-	return (buf);
-}
 
 static void
 dr_sha256(const char *buf, size_t len, char out[65])
@@ -66,7 +39,7 @@ drill_load(const char *path, int flags, struct rb_diags *diags)
 	if ((flags & RB_NO_PERM_CHECK) == 0 &&
 	    runbook_check_perms(path, d) != 0)
 		goto out;
-	if ((buf = dr_read(path, &len, d)) == NULL)
+	if ((buf = rb_read_file(path, &len, d)) == NULL)
 		goto out;
 	if ((dr = drill_parse(buf, len, path, diags)) != NULL)
 		dr_sha256(buf, len, dr->sha256);

@@ -80,10 +80,11 @@ rp_find(void *arg, cJSON *j)
 
 /* Pass 2 ------------------------------------------------------------------- */
 
+/* A participant: a record's actor, or the approver of a two-person step
+ * (who wrote no record in this trail but took part). */
 static void
-rp_actor(struct drill_report *r, const cJSON *j)
+rp_who(struct drill_report *r, const cJSON *a)
 {
-	const cJSON	*a = cJSON_GetObjectItemCaseSensitive(j, "actor");
 	const char	*u = rp_s(a, "user"), *h = rp_s(a, "host");
 	char		*who;
 	int		 i;
@@ -99,6 +100,17 @@ rp_actor(struct drill_report *r, const cJSON *j)
 	r->actors = xreallocarray(r->actors, r->nactors + 1,
 	    sizeof *r->actors);
 	r->actors[r->nactors++] = who;
+}
+
+static void
+rp_actor(struct drill_report *r, const cJSON *j)
+{
+	const cJSON	*d = cJSON_GetObjectItemCaseSensitive(j, "data");
+	const char	*type = rp_s(j, "type");
+
+	rp_who(r, cJSON_GetObjectItemCaseSensitive(j, "actor"));
+	if (type != NULL && strcmp(type, "approval_answered") == 0)
+		rp_who(r, cJSON_GetObjectItemCaseSensitive(d, "approver"));
 }
 
 static int

@@ -288,7 +288,7 @@ b_json(struct bld *b, const struct rb_node *n, cJSON **real, cJSON **disp)
 	for (i = map; i < n->nitems && !b->failed; i += 1 + map) {
 		const struct rb_node	*k = map ? n->items[i - 1] : NULL;
 
-		if (k != NULL && k->type != RB_NODE_SCALAR) {
+		if (map && (k == NULL || k->type != RB_NODE_SCALAR)) {
 			bld_fail(b, "http json: keys are strings");
 			break;
 		}

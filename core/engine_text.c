@@ -16,7 +16,7 @@ text_init(struct text *t)
 void
 text_add(struct text *t, const char *s, size_t n)
 {
-	if (t->len + n + 1 > t->cap) {
+	if (t->s == NULL || t->len + n + 1 > t->cap) {
 		t->cap = (t->len + n + 1) * 2;
 		t->s = xrealloc(t->s, t->cap);
 	}

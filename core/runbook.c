@@ -410,8 +410,8 @@ runbook_check_perms(const char *path, struct rb_diags *d)
 	return (rc);
 }
 
-static char *
-rb_read(const char *path, size_t *len, struct rb_diags *d)
+char *
+rb_read_file(const char *path, size_t *len, struct rb_diags *d)
 {
 	char	*buf;
 	ssize_t	 n;
@@ -451,7 +451,7 @@ runbook_load(const char *path, int flags, struct rb_diags *diags)
 	if ((flags & RB_NO_PERM_CHECK) == 0 &&
 	    runbook_check_perms(path, d) != 0)
 		goto out;
-	if ((buf = rb_read(path, &len, d)) == NULL)
+	if ((buf = rb_read_file(path, &len, d)) == NULL)
 		goto out;
 	rb = runbook_parse(buf, len, path, diags);
 	free(buf);

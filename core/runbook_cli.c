@@ -299,6 +299,8 @@ cli_step(void *arg, int i, const struct engine_render *r, const char *err)
 		printf("      ! %s\n", err);
 		return;
 	}
+	if (r == NULL)
+		return;
 	for (k = 0; k < r->nlines; k++)
 		printf("      %s\n", r->lines[k]);
 	if (r->instructions != NULL)

@@ -2,7 +2,8 @@
  * freeing, lookups), runbook_yaml.c (YAML text to a tree of rb_node),
  * runbook_parse.c (the tree to the model, key by key), runbook_exec.c
  * (executor bodies) and runbook_lint.c (the checks across the model).
- * Nothing else includes it. */
+ * The drill reader (core/drill*.c) shares its YAML tree, limits and file
+ * reading; nothing else includes it. */
 #ifndef SITREP_RUNBOOK_INT_H
 #define SITREP_RUNBOOK_INT_H
 
@@ -88,5 +89,9 @@ void		 rb_sql_scan(const char *, int *maxn, unsigned long long *used,
 int		 rb_sql_read_only(const char *);
 /* Whether a redis command word is a read-only command. */
 int		 rb_redis_read_only(const char *);
+
+/* The whole file (at most RB_MAX_FILE bytes), NUL-terminated; NULL and a
+ * diagnostic when it cannot be read.  Drills use it too. */
+char		*rb_read_file(const char *path, size_t *len, struct rb_diags *);
 
 #endif

@@ -69,12 +69,11 @@ rbl_known(const struct runbook *rb, const char *name)
 void
 rbl_pos(const struct rb_str *s, size_t off, int *line, int *col)
 {
-	const char	*nl;
 	size_t		 i;
 
 	*line = s->line;
 	*col = s->col;
-	if ((nl = memchr(s->s, '\n', off)) == NULL) {
+	if (memchr(s->s, '\n', off) == NULL) {
 		*col = s->col + s->quoted + (int)off;
 		return;
 	}

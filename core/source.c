@@ -46,6 +46,9 @@ source_publish(struct source *src, struct snapshot *snap)
 {
 	if (snap->fetched_ms == 0)
 		snap->fetched_ms = now_ms();
+	/* Good data ends a run of failures, even inside a fetch that lasts
+	 * (a watch): the next failure backs off from the start again. */
+	src->failures = 0;
 	store_publish(src->store, src->name, snap);
 }
 

@@ -8,12 +8,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-void	*xmalloc(size_t);
-void	*xcalloc(size_t, size_t);
-void	*xrealloc(void *, size_t);
-void	*xreallocarray(void *, size_t, size_t);
-char	*xstrdup(const char *);
-char	*xstrndup(const char *, size_t);
+void	*xmalloc(size_t) __attribute__((returns_nonnull));
+void	*xcalloc(size_t, size_t) __attribute__((returns_nonnull));
+void	*xrealloc(void *, size_t) __attribute__((returns_nonnull));
+void	*xreallocarray(void *, size_t, size_t)
+	    __attribute__((returns_nonnull));
+char	*xstrdup(const char *) __attribute__((returns_nonnull));
+char	*xstrndup(const char *, size_t) __attribute__((returns_nonnull));
 int	 xasprintf(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 int	 xvasprintf(char **, const char *, va_list)

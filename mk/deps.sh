@@ -4,7 +4,7 @@ set -e
 PKGS="build-essential pkg-config libncurses-dev libcurl4-openssl-dev
 libcjson-dev libpq-dev libhiredis-dev libyaml-dev libssl-dev libcmocka-dev
 tmux procps python3 postgresql redis-server prometheus prometheus-alertmanager
-clang cppcheck clang-tidy"
+clang libclang-rt-14-dev cppcheck clang-tidy"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -6,6 +6,8 @@
 #   make fuzz FUZZ_TIME=600     the long runs
 #   make fuzz FUZZ_TARGETS="fuzz_theme fuzz_kubeconfig"   some of them
 #   make fuzz-build             build only
+#   tests/e2e/fuzz_smoke.sh     what make test runs: the saved crashes of
+#                               tests/fuzz/regress/, then 10 s a target
 #
 # Everything is built with clang and -fsanitize=fuzzer,address,undefined
 # into build/fuzz/ (the library objects too, with fuzzer-no-link so that
@@ -28,13 +30,15 @@ FUZZ_SRCS	:= $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS	:= $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_B)/%)
 FUZZ_TARGETS	?= $(FUZZ_SRCS:tests/fuzz/%.c=%)
 # The parsers live in core/, tui/ and backends/; the views are not needed.
-FUZZ_LIB_OBJS	:= $(patsubst %.c,$(FUZZ_B)/%.o,$(filter-out panels/%,$(LIB_SRCS)))
+FUZZ_LIB_OBJS	:= $(patsubst %.c,$(FUZZ_B)/%.o, \
+		   $(filter-out panels/%,$(LIB_SRCS)))
 
 .PHONY: fuzz fuzz-build
 
 fuzz-build: $(FUZZ_BINS)
 
-fuzz: fuzz-build
+fuzz: deps
+	@$(MAKE) -s --no-print-directory fuzz-build
 	@FUZZ_B=$(FUZZ_B) sh tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)
 
 $(FUZZ_B)/%.o: %.c

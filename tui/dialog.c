@@ -226,7 +226,6 @@ dialog_draw(struct dialog *d, int rows, int cols)
 		dialog_draw_fields(d, &in, y);
 	else
 		screen_cursor(-1, -1);
-	y += d->nfields;
 	if (d->error[0] != '\0')
 		screen_text(&in, in.h - 2, 0, ROLE_ERROR, d->error);
 	hint = d->hint[0] ? d->hint : d->nfields ? "Enter submit  Tab next "

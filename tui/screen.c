@@ -46,7 +46,7 @@ int
 screen_init(char *note, size_t notelen)
 {
 	const char	*term = getenv("TERM");
-	const char	*cs;
+	const char	*cs, *nocolor;
 
 	note[0] = '\0';
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -82,7 +82,7 @@ screen_init(char *note, size_t notelen)
 		S.colors = COLORS >= 256 ? SCREEN_256 : COLORS >= 16 ?
 		    SCREEN_16 : COLORS >= 8 ? SCREEN_8 : SCREEN_MONO;
 	}
-	if (getenv("NO_COLOR") != NULL && *getenv("NO_COLOR") != '\0')
+	if ((nocolor = getenv("NO_COLOR")) != NULL && *nocolor != '\0')
 		S.force_mono = 1;
 	return (0);
 }

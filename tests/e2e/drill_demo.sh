@@ -59,6 +59,16 @@ done
 check "redis-server is up (the war room)" redis-cli -p "$PORT" ping
 
 command() { keys :; keys -l "$1"; keys Enter; }
+# must NAME COMMAND...: check; on failure give up (the rest depends on it,
+# and every later wait would only time out).
+must() {
+	local name=$1; shift
+	if "$@"; then ok "$name"; else
+		not_ok "$name"
+		echo "# giving up: the rest of the drill depends on it"
+		exit 1
+	fi
+}
 # skip REASON: skip the step shown, with a reason.
 skip() {
 	keys s
@@ -77,8 +87,19 @@ typed() {
 tick() { local i; for ((i = 0; i < $1; i++)); do keys Space j; done; }
 # ticked: how many items of the checklist shown are ticked.
 ticked() { screen | grep -c '\[x\]'; }
+is_ticked() { [ "$(ticked)" = "$1" ]; }
+# wait_until COMMAND [SECONDS]
+wait_until() {
+	local i n=$(( ${2:-10} * 10 ))
+	for ((i = 0; i < n; i++)); do
+		$1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
 # records TYPE: the drill's records of TYPE in the trail.
 records() { grep -c "\"type\":\"$1\"" "$TRAIL"; }
+has_records() { [ "$(records "$1")" = "$2" ]; }
 board() { keys Escape; command drill; wait_for "DR drill  Full failover" 5; }
 phase_done() {	# N TITLE
 	keys p
@@ -100,27 +121,30 @@ moves() {	# the phase timer moves within 5 s
 }
 
 # 1. The board, the pre-drill checklist ------------------------------------
-start 170 50 XDG_STATE_HOME="$TMP/state" SITREP_DATADIR="$ROOT" \
-    -u SITREP_RUNBOOKS -u SITREP_DRILLS -u SITREP_SLACK_WEBHOOK -- \
+start 170 50 -u SITREP_RUNBOOKS -u SITREP_DRILLS -u SITREP_SLACK_WEBHOOK \
+    XDG_STATE_HOME="$TMP/state" SITREP_DATADIR="$ROOT" -- \
     drill start primary-lost --demo=calm --demo-speed=60 -c "$TMP/wr.yaml" \
     --audit "$TRAIL"
-check "drill start opens the board" \
-    wait_for "DR drill  Full failover - the database primary is lost" 15
+if ! wait_for "DR drill  Full failover - the database primary is lost" 15; then
+	not_ok "drill start opens the board"
+	exit 1
+fi
+ok "drill start opens the board"
 INC=$(screen | grep -oE 'INC-[0-9]{8}-[0-9]{4}' | head -1)
 check "the drill runs under a new incident ($INC)" test -n "$INC"
 check "before the failure: pre-drill, RTO not started" \
     wait_for "RTO  target 30 min  not started" 3
 check "the RPO waits for the failover step" \
     wait_for "RPO  measured when dr-failover starts promote" 3
-check "the drill_start record" test "$(records drill_start)" = 1
+check "the drill_start record" wait_until "has_records drill_start 1" 5
 tick 8
-for ((i = 0; i < 50; i++)); do [ "$(ticked)" = 8 ] && break; sleep 0.1; done
-check "all 8 pre-drill items ticked on screen" test "$(ticked)" = 8
-check "each tick recorded" test "$(grep '"drill_checklist"' "$TRAIL" | grep -c '"list":"pre"')" = 8
+pre_ticked() { [ "$(grep '"drill_checklist"' "$TRAIL" | grep -c '"list":"pre"')" = "$1" ]; }
+check "all 8 pre-drill items ticked on screen" wait_until "is_ticked 8" 5
+check "each tick recorded" wait_until "pre_ticked 8" 5
 
 # 2. The injection -----------------------------------------------------------
 keys i
-check "i opens the inject runbook's parameters" \
+must "i opens the inject runbook's parameters" \
     wait_for "Run drill-inject-primary-lost: parameters" 5
 keys Enter Enter
 check "the inject run begins under the drill's incident" \
@@ -134,9 +158,9 @@ check "the live stop is skipped by its when: the demo twin is shown" \
     wait_for "Step 4 of 7 +action +stop-primary-demo" 5
 check "no injection before the step ran" test "$(records drill_inject)" = 0
 check "the stop is danger: high: the target is typed" typed pg-primary
-check "the primary is stopped" wait_for "✓ +4 action" 10
+must "the primary is stopped" wait_for "✓ +4 action" 10
 check "the injection is recorded when the step finished OK" \
-    test "$(records drill_inject)" = 1
+    wait_until "has_records drill_inject 1" 5
 check "the wait for the primary to be down is shown" wait_for "Step 6 of 7 +wait" 5
 keys Enter
 check "the primary is down (wait ok)" wait_for "✓ +6 wait" 60
@@ -157,20 +181,19 @@ check "the board: the phase timer moves" moves
 check "the board: phase 1's checklist is shown" \
     wait_for "Phase 1 checklist: Detection" 3
 tick 4
-for ((i = 0; i < 50; i++)); do [ "$(ticked)" = 4 ] && break; sleep 0.1; done
 check "phase 1's checklist is ticked (the cursor starts on its first item)" \
-    test "$(ticked)" = 4
+    wait_until "is_ticked 4" 5
 check "phase 1 done: PASS" phase_done 1 Detection
 check "phase 2 runs, its checklist shown" \
     wait_for "Phase 2 checklist: Assessment" 3
 tick 4
-for ((i = 0; i < 50; i++)); do [ "$(ticked)" = 4 ] && break; sleep 0.1; done
+check "phase 2's checklist is ticked" wait_until "is_ticked 4" 5
 check "phase 2 done: PASS" phase_done 2 Assessment
 check "phase 3 is running" wait_for "^ +3 Failover +15 min +[0-9]+:[0-9]{2} +running" 3
 
 # 4. The response: dr-failover ----------------------------------------------
 keys r
-check "r opens dr-failover's parameters" wait_for "Run dr-failover: parameters" 5
+must "r opens dr-failover's parameters" wait_for "Run dr-failover: parameters" 5
 keys Enter Enter Enter Enter Enter Enter
 check "the response run begins" wait_for "Step 1 of 27 +notify +page" 5
 check "the page is skipped with a reason" skip "e2e: no webhook in the test"
@@ -186,7 +209,7 @@ keys 1
 check "the promotion is shown, two-person" \
     wait_for "Step 10 of 27 +action +promote-demo" 5
 check "the promotion is danger: high: the target is typed" typed pg-standby-1
-check "it waits for another person's approval" \
+must "it waits for another person's approval" \
     wait_for "approval [2-9A-Z]{4}-[2-9A-Z]{4}" 10
 CODE=$(screen | grep -oE 'approval [2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}' |
     head -1 | cut -d' ' -f2)
@@ -200,8 +223,8 @@ out=$(runuser -u sitrep-bob -- env HOME="$TMP/bob" XDG_STATE_HOME="$TMP/bob" \
 check "sitrep-bob approves with sitrep approve --yes (exit $rc)" test "$rc" = 0
 check "bob saw what will run" grep -q "sim promote standby=pg-standby-1" <<<"$out"
 [ "$rc" = 0 ] || sed 's/^/#   /' <<<"$out"
-check "the promotion runs once approved" wait_for "✓ 10 action" 15
-check "the RPO is recorded at the promotion" test "$(records drill_rpo)" = 1
+must "the promotion runs once approved" wait_for "✓ 10 action" 15
+check "the RPO is recorded at the promotion" wait_until "has_records drill_rpo 1" 5
 check "the trail: bob's answer" \
     bash -c "grep '\"type\":\"approval_answered\"' '$TRAIL' | grep -q '\"user\":\"sitrep-bob\"'"
 check "the wait for pg_is_in_recovery() = false" \
@@ -227,7 +250,7 @@ check "replication is catching up" wait_for "Step 25 of 27 +notify +resolved" 90
 check "the resolution is skipped with a reason" skip "e2e: no webhook in the test"
 check "the report step (after next: report)" wait_for "Step 27 of 27 +manual +report" 5
 keys y
-check "the response run is complete" wait_for "run complete" 5
+must "the response run is complete" wait_for "run complete" 5
 
 # 5. The board after the failover -------------------------------------------
 board
@@ -263,11 +286,11 @@ keys -l "e2e: set SITREP_SLACK_WEBHOOK in the drill environment"
 keys Tab; keys -l sitrep-bob; keys Tab; keys -l 2026-12-31; keys Tab; keys -l P2
 keys Enter
 check "an action with owner, due date and priority" wait_for "3 observations" 5
-check "three drill_observation records" test "$(records drill_observation)" = 3
+check "three drill_observation records" wait_until "has_records drill_observation 3" 5
 keys E
 check "E asks before ending" wait_for "End drill primary-lost \($INC\)\?" 5
 keys y
-check "the drill ends" wait_for "\[ended\]" 5
+must "the drill ends" wait_for "\[ended\]" 5
 check "the status bar names the report" \
     wait_for "drill ended: sitrep drill report $INC" 5
 screen >"$TMP/board.txt"
@@ -288,5 +311,6 @@ check "the drill's id finds its latest run" cmp -s "$TMP/r.json" "$TMP/r2.json"
 check "the trail verifies" "$SITREP" audit verify "$TRAIL"
 check "bob's trail verifies" runuser -u sitrep-bob -- "$TMP/bin/sitrep" \
     audit verify "$TMP/bob/audit.jsonl"
+[ -n "${DRILL_KEEP:-}" ] && cp "$TRAIL" "$TMP/r.json" "$TMP/r.md" "$TMP/board.txt" "$DRILL_KEEP"/
 echo "# drill_demo: $(( $(date +%s) - T0 )) s"
 finish

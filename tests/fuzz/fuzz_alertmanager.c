@@ -1,16 +1,11 @@
 /* fuzz_alertmanager.c: libFuzzer target for what the Alertmanager backend
  * reads from a server: the GET /api/v2/alerts body and its times.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *       -DSITREP_VERSION='"fuzz"' -I. -Icore -Ibackends \
- *       tests/fuzz/fuzz_alertmanager.c backends/alertmanager.c \
- *       backends/http_target.c backends/http.c core/snapshot.c \
- *       core/source.c core/store.c core/secret.c core/util.c \
- *       core/xmalloc.c -lcjson -lcurl -lpthread -o fuzz_alertmanager
- *   ./fuzz_alertmanager -max_total_time=60 CORPUS_DIR
+ *   make fuzz-build && build/fuzz/fuzz_alertmanager \
+ *       -dict=tests/fuzz/alertmanager.dict CORPUS_DIR
  *
- * Not built by make.  Seed CORPUS_DIR with real answers (curl
- * http://alertmanager:9093/api/v2/alerts > corpus/alerts.json).  Every
+ * (make fuzz runs it; tests/fuzz/corpus/fuzz_alertmanager/ holds the
+ * seeds; more: curl http://alertmanager:9093/api/v2/alerts.)  Every
  * input parses or fails with a message, leaves nothing allocated, and
  * what parses keeps the promises of snapshot.h (below). */
 #include <stddef.h>

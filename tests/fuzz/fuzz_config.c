@@ -1,15 +1,12 @@
 /* fuzz_config.c: libFuzzer target for the configuration parser.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *       -I. -Icore tests/fuzz/fuzz_config.c core/config.c \
- *       core/config_sections.c core/config_http.c core/connstr.c \
- *       core/util.c core/xmalloc.c -lyaml -o fuzz_config
- *   ./fuzz_config -max_total_time=60 CORPUS_DIR
+ *   make fuzz-build && build/fuzz/fuzz_config -dict=tests/fuzz/config.dict \
+ *       CORPUS_DIR
  *
- * Not built by make.  Seed CORPUS_DIR with the examples of
- * docs/configuration.md.  Every input must either parse or fail with a
- * "NAME:LINE: ..." message, and leave nothing allocated; what parses must
- * hold what the parser promises (below). */
+ * (make fuzz runs it; tests/fuzz/corpus/fuzz_config/ holds the examples
+ * of docs/configuration.md as seeds.)  Every input must either parse or
+ * fail with a "NAME:LINE: ..." message, and leave nothing allocated; what
+ * parses must hold what the parser promises (below). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -4,18 +4,12 @@
  * over synthetic snapshots; the same bytes are then read as an audit
  * trail by the report reader and rendered as Markdown and JSON.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *       -I. -Icore tests/fuzz/fuzz_drill.c core/drill*.c core/runbook*.c \
- *       core/condition.c core/snapshot.c core/util.c core/xmalloc.c \
- *       core/paths.c core/audit*.c core/action.c core/store.c \
- *       core/engine*.c core/config*.c core/connstr.c core/secret.c \
- *       -lyaml -lcjson -lcrypto -lcurl -lpq -lhiredis -lpthread \
- *       -o fuzz_drill
- *   ./fuzz_drill -max_total_time=60 -dict=tests/fuzz/runbook.dict \
- *       CORPUS_DIR runbooks/drills/
+ *   make fuzz-build && build/fuzz/fuzz_drill \
+ *       -dict=tests/fuzz/runbook.dict CORPUS_DIR runbooks/drills/
  *
- * Not built by make.  Every input must parse or fail with diagnostics
- * that say where, and leave nothing allocated. */
+ * (make fuzz runs it, seeded with runbooks/drills/.)  Every input must
+ * parse or fail with diagnostics that say where, and leave nothing
+ * allocated. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -110,7 +110,8 @@ __wrap_http_target_request(const struct http_target *t, const char *method,
 	return (0);
 }
 
-/* A new source (not started) over data's answers, publishing to st. */
+/* A new source (not started) over data's answers (size >= 1),
+ * publishing to st. */
 static inline struct source *
 fz_source(const uint8_t *data, size_t size, struct store *st)
 {
@@ -119,7 +120,7 @@ fz_source(const uint8_t *data, size_t size, struct store *st)
 	const uint8_t	*p, *end, *nul;
 	size_t		 i;
 
-	for (i = 0; i < FZ_NCONFIGS && fz.cfg[0] == NULL; i++) {
+	for (i = 0; i < FZ_NCONFIGS && fz.cfg[FZ_NCONFIGS - 1] == NULL; i++) {
 		fz.cfg[i] = config_parse(fz_configs[i], strlen(fz_configs[i]),
 		    "fuzz.yaml", &err);
 		if (fz.cfg[i] == NULL) {
@@ -127,10 +128,6 @@ fz_source(const uint8_t *data, size_t size, struct store *st)
 			abort();
 		}
 	}
-	for (i = 1; i < FZ_NCONFIGS; i++)
-		if (fz.cfg[i] == NULL)
-			fz.cfg[i] = config_parse(fz_configs[i],
-			    strlen(fz_configs[i]), "fuzz.yaml", &err);
 	fz.n = fz.next = 0;
 	for (p = data + 1, end = data + size; fz.n < 64; p = nul + 1) {
 		nul = memchr(p, '\0', (size_t)(end - p));

@@ -1,15 +1,12 @@
 /* fuzz_redis_info.c: libFuzzer target for the INFO parser.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *       -I. -Icore -Ibackends $(pkg-config --cflags hiredis) \
- *       tests/fuzz/fuzz_redis_info.c backends/redis_info.c core/util.c \
- *       -o fuzz_redis_info
- *   ./fuzz_redis_info -max_total_time=60 CORPUS_DIR
+ *   make fuzz-build && build/fuzz/fuzz_redis_info \
+ *       -dict=tests/fuzz/redis_info.dict CORPUS_DIR
  *
- * Not built by make.  Seed CORPUS_DIR with INFO output (redis-cli INFO >
- * corpus/master; the fixtures of tests/unit/test_redis_info.c).  Whatever
- * the input, the parser must stay within the node, terminate every string
- * and keep its promises (below). */
+ * (make fuzz runs it; tests/fuzz/corpus/fuzz_redis_info/ holds the
+ * fixtures of tests/unit/test_redis_info.c; more: redis-cli INFO.)
+ * Whatever the input, the parser must stay within the node, terminate
+ * every string and keep its promises (below). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -2,16 +2,11 @@
  * model, lint (placeholders, conditions, regexes, shells, SQL, URLs), and
  * for runbooks that pass, a dry run of every step.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *       -I. -Icore tests/fuzz/fuzz_runbook.c core/runbook*.c \
- *       core/condition.c core/engine*.c core/action.c core/store.c \
- *       core/snapshot.c core/util.c core/xmalloc.c core/paths.c \
- *       -lyaml -lcjson -lcrypto -lpthread -o fuzz_runbook
- *   ./fuzz_runbook -max_total_time=60 -dict=tests/fuzz/runbook.dict \
- *       CORPUS_DIR runbooks/
+ *   make fuzz-build && build/fuzz/fuzz_runbook \
+ *       -dict=tests/fuzz/runbook.dict CORPUS_DIR runbooks/
  *
- * Not built by make.  Every input must parse or fail with diagnostics
- * that say where, and leave nothing allocated. */
+ * (make fuzz runs it, seeded with runbooks/.)  Every input must parse or
+ * fail with diagnostics that say where, and leave nothing allocated. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -9,7 +9,8 @@
 # the proxies fault by fault and reads the screen; it prints
 # "ok - <source> <fault>: ..." lines and, with FAULTS_WRITE_DOC=1, writes
 # the table into docs/reliability.md.  FAULTS=refuse,slow,... runs some
-# faults only (the table is then not written).
+# faults only, FAULT_SOURCES=Redis,Kubernetes some sources (the table is
+# then not written).
 . "$(dirname "$0")/../e2e/lib.bash"
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/servers.bash"
@@ -22,8 +23,6 @@ all_stop() {
 	servers_stop
 	lab_stop
 }
-trap all_stop EXIT
-trap "exit 143" TERM INT
 
 # Free loopback ports, as the kernel hands them out.
 free_ports() {	# N
@@ -37,6 +36,8 @@ print(" ".join(str(s.getsockname()[1]) for s in ss))' "$1"
 
 T0=$(date +%s)
 lab_start
+trap all_stop EXIT	# after lab_start, which sets its own
+trap "exit 143" TERM INT
 CERTS="$TMP/certs"
 sh "$ROOT/tests/fixtures/make_certs.sh" "$CERTS" || {
 	echo "not ok - test certificates are made"; exit 1; }
@@ -66,12 +67,15 @@ fi
 # A circuit for the Circuits panel, and two alerts that stay firing.
 curl -fsS -o /dev/null "http://127.0.0.1:$P_EXP/admin" \
     -d '{"kind": "r4j", "service": "finance", "dep": "ledger", "state": "open"}'
+ENDS=$(date -u -d '+3 hour' +%Y-%m-%dT%H:%M:%SZ)
 curl -fsS -o /dev/null -H 'Content-Type: application/json' \
     "http://127.0.0.1:$P_AM/api/v2/alerts" -d '[
  {"labels": {"alertname": "FaultMatrixCritical", "severity": "critical",
-   "service": "finance"}, "annotations": {"summary": "the fault matrix"}},
+   "service": "finance"}, "annotations": {"summary": "the fault matrix"},
+   "endsAt": "'"$ENDS"'"},
  {"labels": {"alertname": "FaultMatrixWarning", "severity": "warning",
-   "service": "orders"}, "annotations": {"summary": "the fault matrix"}}]'
+   "service": "orders"}, "annotations": {"summary": "the fault matrix"},
+   "endsAt": "'"$ENDS"'"}]'
 
 python3 "$ROOT/tests/fixtures/fault_proxy.py" --ready "$TMP/proxy.ready" \
     --control "$P_CTL" --cert "$CERTS/server.pem" --key "$CERTS/server.key" \
@@ -172,7 +176,7 @@ fi
 python3 "$ROOT/tests/integration/fault_matrix.py" --tmux-socket "$SOCK" \
     --tmux-conf "$TMUX_CONF" --control "$P_CTL" --tmp "$TMP" \
     --doc "$ROOT/docs/reliability.md" --faults "${FAULTS:-}" \
-    --write-doc "${FAULTS_WRITE_DOC:-0}"
+    --sources "${FAULT_SOURCES:-}" --write-doc "${FAULTS_WRITE_DOC:-0}"
 rc=$?
 echo "# the whole run took $(( $(date +%s) - T0 )) s"
 exit "$rc"

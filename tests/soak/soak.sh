@@ -10,14 +10,15 @@
 # quiescent (no step running, no pager open), RSS (VmRSS), open file
 # descriptors (/proc/PID/fd) and threads are sampled into a CSV.
 #
-# Passes when, after the warm-up (the first tenth, at least 30 s):
+# Passes when, after the warm-up (the first tenth, at least 60 s: the
+# runner keeps 16 runs, the first minute fills them):
 #   RSS: the median of the last quarter of the samples is within
 #        SOAK_RSS_PCT (10) % of the median of the first quarter;
 #   fds and threads: the same number in every sample;
 #   the console quits with status 0 and `sitrep audit verify` accepts the
 #   trail the runs wrote.
 #
-#   SOAK_SECONDS=3600   how long (make soak; tests/e2e/soak_short.sh: 90)
+#   SOAK_SECONDS=3600   how long (make soak; tests/e2e/soak_short.sh: 120)
 #   SOAK_SAMPLE=10      seconds between samples (at least; taken between rounds)
 #   SOAK_OUT=build/soak where the CSV, the trail and the log go
 # Prints TAP lines ("ok - ..." / "not ok - ...") and a summary.
@@ -147,7 +148,7 @@ function median(a, n,   i, j, t) {
 }
 NR > 1 { n0++; T[n0] = $1; R[n0] = $2; F[n0] = $3; H[n0] = $4 }
 END {
-	warm = secs / 10; if (warm < 30) warm = 30
+	warm = secs / 10; if (warm < 60) warm = 60
 	n = 0
 	for (i = 1; i <= n0; i++) if (T[i] >= warm) { n++; r[n] = R[i]; f[n] = F[i]; h[n] = H[i]; t[n] = T[i] }
 	if (n < 8) { print "FAIL too-few-samples(" n ")"; exit }

@@ -240,6 +240,7 @@ test_drill(void **state)
 {
 	struct engine_event	e;
 	struct fake		f;
+	int			k;
 
 	fake_init(&f);
 	publish(&f, 1);
@@ -249,6 +250,10 @@ test_drill(void **state)
 	drills_key(f.ds, ' ', 10);
 	assert_true(f.ds->run->pre[1]);
 	assert_int_equal(nrec(&f, "drill_checklist"), 1);
+	/* The cursor on the pre-drill list's last item (8 items). */
+	for (k = 0; k < 10; k++)
+		drills_key(f.ds, 'j', 10);
+	assert_int_equal(f.ds->cursor, 7);
 	/* p before the failure: refused. */
 	drills_key(f.ds, 'p', 10);
 	assert_null(f.d);
@@ -265,6 +270,11 @@ test_drill(void **state)
 	assert_int_equal(drills_engine_event(f.ds, &e), 0);
 	assert_int_equal(f.ds->run->stage, DRILL_INJECTED);
 	assert_int_equal(nrec(&f, "drill_inject"), 1);
+	/* The checklist shown is now phase 1's (4 items): the cursor starts
+	 * on its first item, never past the end of the new list. */
+	drills_key(f.ds, ' ', 10);
+	assert_true(f.ds->run->ph[0].checked[0]);
+	assert_int_equal(nrec(&f, "drill_checklist"), 2);
 	/* D after an injection: refused, no dialog. */
 	drills_key(f.ds, 'D', 10);
 	assert_null(f.d);

@@ -246,6 +246,23 @@ test_garbage(void **state)
 	assert_int_equal(strlen(n.version), sizeof n.version - 1);
 }
 
+/* A negative master offset (found by fuzzing, tests/fuzz/regress/
+ * fuzz_redis_info/): no lag from it, and no signed overflow. */
+static void
+test_negative_master_offset(void **state)
+{
+	static const char text[] =
+	    "role:master\r\n"
+	    "master_repl_offset:-9223372036854775808\r\n"
+	    "slave0:ip=10.0.0.2,port=6379,state=online,offset=1,lag=0\r\n";
+	struct redis_node	n;
+
+	parse_ok(text, &n);
+	assert_int_equal(n.nreplicas, 1);
+	assert_int_equal(n.replicas[0].lag_bytes, -1);
+	assert_int_equal(n.replicas[0].lag_s, 0);
+}
+
 /* Too many replicas: the first REDIS_MAX_REPLICAS are kept. */
 static void
 test_many_replicas(void **state)
@@ -314,6 +331,7 @@ main(void)
 		cmocka_unit_test(test_replica_up_lf),
 		cmocka_unit_test(test_persistence_failures),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_negative_master_offset),
 		cmocka_unit_test(test_many_replicas),
 		cmocka_unit_test(test_not_info),
 		cmocka_unit_test(test_missing_fields),
