@@ -582,6 +582,22 @@ console_command(int argc, char **argv, struct options *o)
 {
 	int	skip = 0;
 
+	if (argc > 2 && strcmp(argv[1], "follow") == 0 &&
+	    (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
+		printf("usage: sitrep follow INCIDENT [options]\n\n"
+		    "The console, on the follow view of INCIDENT (read-only):\n"
+		    "its runbook progress live through the war room.  Takes\n"
+		    "the console's options (sitrep --help), --warroom first.\n");
+		exit(0);
+	}
+	if (argc > 3 && strcmp(argv[1], "drill") == 0 &&
+	    strcmp(argv[2], "start") == 0 && (strcmp(argv[3], "-h") == 0 ||
+	    strcmp(argv[3], "--help") == 0)) {
+		printf("usage: sitrep drill start NAME [options]\n\n"
+		    "The console, on the drill board of NAME (sitrep drill\n"
+		    "list).  Takes the console's options (sitrep --help).\n");
+		exit(0);
+	}
 	if (argc > 1 && strcmp(argv[1], "follow") == 0) {
 		if (argc < 3 || argv[2][0] == '-') {
 			fprintf(stderr, "usage: sitrep follow INCIDENT "

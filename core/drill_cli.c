@@ -28,15 +28,21 @@ struct dcli {
 };
 
 static int
-dcli_usage(void)
+dcli_usage_to(FILE *f, int rc)
 {
-	fprintf(stderr, "usage: sitrep drill list [--json]\n"
+	fprintf(f, "usage: sitrep drill list [--json]\n"
 	    "       sitrep drill show NAME|FILE\n"
 	    "       sitrep drill lint [FILE|DIR...]\n"
 	    "       sitrep drill report ID [--audit TRAIL] [--format md|json] "
 	    "[-o FILE]\n"
 	    "       sitrep drill start NAME [options]   (the console)\n");
-	return (2);
+	return (rc);
+}
+
+static int
+dcli_usage(void)
+{
+	return (dcli_usage_to(stderr, 2));
 }
 
 int
@@ -335,6 +341,8 @@ drill_cli(int argc, char **argv)
 
 	if (argc < 2)
 		return (dcli_usage());
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+		return (dcli_usage_to(stdout, 0));
 	memset(&c, 0, sizeof c);
 	cmd = argv[1];
 	if (dcli_args(&c, argc, argv) != 0)

@@ -425,6 +425,10 @@ runbook_cli(int argc, char **argv)
 		cli_usage(stderr);
 		return (2);
 	}
+	if (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0) {
+		cli_usage(stdout);
+		return (0);
+	}
 	cmd = argv[0];
 	if ((rc = cli_args(&c, argc - 1, argv + 1)) != 0) {
 		cli_usage(rc > 0 ? stdout : stderr);
