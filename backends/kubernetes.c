@@ -470,17 +470,23 @@ k8s_open(struct source *src, struct error *err)
 	return (kube_reload(&ks->kube, err));
 }
 
-/* List (when needed) and publish, or refresh the deployments. */
+/* List (when needed) and publish, or refresh the deployments.  Pods that
+ * were not listed again are as old as the last watch event: they are
+ * published by the watch (on_tick, an interval later), once the API server
+ * has taken it; publishing them now would show them as fresh although
+ * nothing has answered for them (a server refusing the token answers the
+ * deployments 401, which is only a note, then refuses the watch). */
 static int
 k8s_sync(struct ksrc *ks, struct error *err)
 {
-	int	rc;
+	int	rc, listed = ks->need_list;
 
 	if (ks->need_list && (rc = list_pods(ks, err)) != 0)
 		return (rc);
 	if ((rc = list_deploys(ks, err)) != 0)
 		return (rc);
-	ksrc_publish(ks);
+	if (listed)
+		ksrc_publish(ks);
 	return (0);
 }
 

@@ -28,12 +28,16 @@ struct circuit *
 crows_get(struct crows *r, const char *service, const char *dependency)
 {
 	struct circuit	*c;
+	char		 svc[sizeof c->service], dep[sizeof c->dependency];
 	int		 i;
 
+	/* Names are compared as a row keeps them: cut to fit. */
+	strlcpy_(svc, service, sizeof svc);
+	strlcpy_(dep, dependency, sizeof dep);
 	for (i = 0; i < r->n; i++) {
 		c = &r->v[i];
-		if (strcmp(c->service, service) == 0 &&
-		    strcmp(c->dependency, dependency) == 0)
+		if (strcmp(c->service, svc) == 0 &&
+		    strcmp(c->dependency, dep) == 0)
 			return (c);
 	}
 	if (r->n == r->cap) {
@@ -42,8 +46,8 @@ crows_get(struct crows *r, const char *service, const char *dependency)
 	}
 	c = &r->v[r->n++];
 	memset(c, 0, sizeof *c);
-	strlcpy_(c->service, service, sizeof c->service);
-	strlcpy_(c->dependency, dependency, sizeof c->dependency);
+	strlcpy_(c->service, svc, sizeof c->service);
+	strlcpy_(c->dependency, dep, sizeof c->dependency);
 	c->state = CIRCUIT_CLOSED;
 	c->failure_ratio = -1;
 	return (c);

@@ -10,7 +10,9 @@
 # "ok - <source> <fault>: ..." lines and, with FAULTS_WRITE_DOC=1, writes
 # the table into docs/reliability.md.  FAULTS=refuse,slow,... runs some
 # faults only, FAULT_SOURCES=Redis,Kubernetes some sources (the table is
-# then not written).
+# then not written).  FAULTS_SETUP_ONLY=SECONDS starts everything and
+# waits (to look at it by hand: tmux -L <socket> attach); FAULT_PROXY_DEBUG=1
+# keeps the proxy's log of every connection.
 . "$(dirname "$0")/../e2e/lib.bash"
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/servers.bash"
@@ -178,5 +180,9 @@ python3 "$ROOT/tests/integration/fault_matrix.py" --tmux-socket "$SOCK" \
     --doc "$ROOT/docs/reliability.md" --faults "${FAULTS:-}" \
     --sources "${FAULT_SOURCES:-}" --write-doc "${FAULTS_WRITE_DOC:-0}"
 rc=$?
+if [ -n "${FAULT_PROXY_DEBUG:-}" ]; then
+	cp "$TMP/proxy.log" "/tmp/fault_proxy.$$.log"
+	echo "# the proxy's log: /tmp/fault_proxy.$$.log"
+fi
 echo "# the whole run took $(( $(date +%s) - T0 )) s"
 exit "$rc"

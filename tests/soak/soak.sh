@@ -3,8 +3,9 @@
 #
 # sitrep --demo=oom-crashloop --demo-speed=60 --refresh=100 in tmux (the
 # world crash-loops inventory for ever, so every panel changes every
-# refresh), driven by rounds of keystrokes: focus every panel, zoom, the
-# pod detail pager, filter, sort, help, :audit, a theme switch, and one run
+# refresh), driven by rounds of keystrokes: focus every panel, zoom, Enter
+# on a pod (the demo has no pod details: a message), filter, sort, help,
+# :audit, a theme switch, and one run
 # of tests/soak/soak-cycle.yaml from start to end through the runner
 # (checks, demo-world actions, a wait).  Between rounds, when the process is
 # quiescent (no step running, no pager open), RSS (VmRSS), open file
@@ -79,7 +80,7 @@ one_round() {
 	local p
 	for p in 1 2 3 4 5 6; do keys "$p"; done
 	keys Tab Tab BTab
-	# Zoom the pods, the detail pager of a pod, page it, close it.
+	# Zoom the pods, Enter on a pod (details, or the demo's message).
 	keys 1 z j j j
 	keys Enter
 	step "Pod .*Esc closes|pod details need" 5
