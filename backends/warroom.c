@@ -194,6 +194,33 @@ wr_pass(struct warroom *wr, int closing)
 	wr_approval_tick(wr);
 }
 
+/* Whether two views differ in anything the UI shows (member by member:
+ * the struct has padding). */
+static int
+wr_view_differs(const struct wr_view *a, const struct wr_view *b)
+{
+	int	i;
+
+	if (a->connected != b->connected || a->role != b->role ||
+	    a->npeople != b->npeople || a->records != b->records ||
+	    strcmp(a->error, b->error) != 0 ||
+	    strcmp(a->incident, b->incident) != 0 ||
+	    strcmp(a->driver, b->driver) != 0 ||
+	    strcmp(a->driver_name, b->driver_name) != 0)
+		return (1);
+	for (i = 0; i < a->npeople; i++) {
+		const struct wr_presence *p = &a->people[i], *q = &b->people[i];
+
+		if (p->role != q->role || p->driver != q->driver ||
+		    p->since_ms != q->since_ms ||
+		    strcmp(p->who.session, q->who.session) != 0 ||
+		    strcmp(p->who.user, q->who.user) != 0 ||
+		    strcmp(p->who.host, q->who.host) != 0)
+			return (1);
+	}
+	return (0);
+}
+
 /* Copy the worker's view to the shared one; wake the UI on a change. */
 static void
 wr_publish_view(struct warroom *wr)
@@ -214,7 +241,7 @@ wr_publish_view(struct warroom *wr)
 	strlcpy_(v->incident, wr->want_inc, sizeof v->incident);
 	v->records = wr->view.records;
 	v->generation = wr->view.generation;
-	if (memcmp(v, &wr->view, sizeof *v) != 0) {
+	if (wr_view_differs(v, &wr->view)) {
 		v->generation++;
 		wr->view = *v;
 		wr_wake(wr);

@@ -25,7 +25,7 @@ wa_get_request(struct wr_conn *c, const char *prefix, const char *code,
 	redisReply	*r;
 	int		 rc = -1;
 
-	r = wr_conn_cmdl(c, "GET", key, NULL);
+	r = wr_conn_cmdl(c, "GET", key, (char *)NULL);
 	free(key);
 	if (r == NULL) {
 		snprintf(err, len, "%s", c->err);
@@ -56,7 +56,7 @@ wa_answered(struct wr_conn *c, const char *akey, const struct wr_identity *self,
 	char			 code[WR_CODE_LEN], name[200];
 	int			 rc = -1;
 
-	if ((r = wr_conn_cmdl(c, "GET", akey, NULL)) == NULL) {
+	if ((r = wr_conn_cmdl(c, "GET", akey, (char *)NULL)) == NULL) {
 		snprintf(err, len, "%s", c->err);
 		return (-1);
 	}
@@ -105,7 +105,7 @@ wr_answer_do(struct wr_conn *c, const char *prefix,
 	akey = wr_key_approval(prefix, code, 1);
 	text = wr_answer_text(code, approve, self, reason, now);
 	snprintf(ttl, sizeof ttl, "%lld", (long long)(req.expires_ms - now));
-	r = wr_conn_cmdl(c, "SET", akey, text, "NX", "PX", ttl, NULL);
+	r = wr_conn_cmdl(c, "SET", akey, text, "NX", "PX", ttl, (char *)NULL);
 	if (r == NULL)
 		snprintf(err, len, "%s", c->err);
 	else if (r->type == REDIS_REPLY_STATUS)
@@ -156,7 +156,7 @@ wa_unanswered(struct wr_conn *c, const char *prefix, const char *code,
 	char			 acode[WR_CODE_LEN], name[200];
 	int			 rc = -1;
 
-	r = wr_conn_cmdl(c, "GET", akey, NULL);
+	r = wr_conn_cmdl(c, "GET", akey, (char *)NULL);
 	free(akey);
 	if (r == NULL) {
 		snprintf(err, len, "%s", c->err);

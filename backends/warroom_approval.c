@@ -38,15 +38,15 @@ wa_store(struct warroom *wr, const struct wr_request *req)
 	key = wr_key_approval(wr->prefix, req->code, 0);
 	idx = wr_key_inc(wr->prefix, req->incident, "approvals");
 	snprintf(ttl, sizeof ttl, "%lld", (long long)left);
-	rc = wr_conn_dol(&wr->conn, "SET", key, json, "PX", ttl, NULL);
+	rc = wr_conn_dol(&wr->conn, "SET", key, json, "PX", ttl, (char *)NULL);
 	snprintf(score, sizeof score, "%lld", (long long)req->expires_ms);
 	if (rc == 0)
 		rc = wr_conn_dol(&wr->conn, "ZADD", idx, score, req->code,
-		    NULL);
+		    (char *)NULL);
 	snprintf(ttl, sizeof ttl, "%d", wr->approval_ttl_ms +
 	    WA_INDEX_SLACK_MS);
 	if (rc == 0)
-		rc = wr_conn_dol(&wr->conn, "PEXPIRE", idx, ttl, NULL);
+		rc = wr_conn_dol(&wr->conn, "PEXPIRE", idx, ttl, (char *)NULL);
 	free(key);
 	free(idx);
 	cJSON_free(json);
@@ -61,9 +61,9 @@ wa_withdraw(struct warroom *wr, const struct wr_job *j)
 	char		*idx = wr_key_inc(wr->prefix, j->incident, "approvals");
 	int		 rc;
 
-	rc = wr_conn_dol(&wr->conn, "DEL", key, akey, NULL);
+	rc = wr_conn_dol(&wr->conn, "DEL", key, akey, (char *)NULL);
 	if (rc == 0)
-		rc = wr_conn_dol(&wr->conn, "ZREM", idx, j->text, NULL);
+		rc = wr_conn_dol(&wr->conn, "ZREM", idx, j->text, (char *)NULL);
 	free(key);
 	free(akey);
 	free(idx);
@@ -169,7 +169,7 @@ wa_poll_own(struct warroom *wr)
 	pthread_mutex_unlock(&wr->lock);
 	for (i = 0; i < n; i++) {
 		akey = wr_key_approval(wr->prefix, codes[i], 1);
-		r = wr_conn_cmdl(&wr->conn, "GET", akey, NULL);
+		r = wr_conn_cmdl(&wr->conn, "GET", akey, (char *)NULL);
 		free(akey);
 		if (r == NULL)
 			return (wr_failed(wr));
@@ -201,10 +201,10 @@ wa_pending_codes(struct warroom *wr, const char *idx)
 	snprintf(now, sizeof now, "%lld", (long long)now_ms());
 	snprintf(from, sizeof from, "(%s", now);
 	if (wr_conn_dol(&wr->conn, "ZREMRANGEBYSCORE", idx, "-inf", now,
-	    NULL) != 0)
+	    (char *)NULL) != 0)
 		return (NULL);
 	return (wr_conn_cmdl(&wr->conn, "ZRANGEBYSCORE", idx, from, "+inf",
-	    "LIMIT", "0", WR_PENDING_MAX_S, NULL));
+	    "LIMIT", "0", WR_PENDING_MAX_S, (char *)NULL));
 }
 
 /* MGET of each code's request and answer: the unanswered ones. */

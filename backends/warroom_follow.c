@@ -54,7 +54,7 @@ wr_driver_set_nx(struct warroom *wr, const char *inc, int *got)
 
 	snprintf(ttl, sizeof ttl, "%d", wr->presence_ttl_ms);
 	r = wr_conn_cmdl(&wr->conn, "SET", key, wr->self.session, "NX", "PX",
-	    ttl, NULL);
+	    ttl, (char *)NULL);
 	free(key);
 	if (r == NULL)
 		return (wr_failed(wr));
@@ -75,7 +75,7 @@ wr_driver_eval(struct warroom *wr, const char *script, const char *inc,
 
 	/* a2 and a3 may be NULL: the list ends there. */
 	r = wr_conn_cmdl(&wr->conn, "EVAL", script, "1", key, a1, a2, a3,
-	    NULL);
+	    (char *)NULL);
 	free(key);
 	if (r == NULL)
 		return (wr_failed(wr));
@@ -101,7 +101,7 @@ wr_presence_set(struct warroom *wr, enum wr_role role)
 	xasprintf(&key, "%sinc:%s:presence:%s", wr->prefix, wr->have_inc,
 	    wr->self.session);
 	snprintf(ttl, sizeof ttl, "%d", wr->presence_ttl_ms);
-	rc = wr_conn_dol(&wr->conn, "SET", key, json, "PX", ttl, NULL);
+	rc = wr_conn_dol(&wr->conn, "SET", key, json, "PX", ttl, (char *)NULL);
 	free(key);
 	cJSON_free(json);
 	return (rc != 0 ? wr_failed(wr) : 0);
@@ -117,7 +117,7 @@ wr_leave_inc(struct warroom *wr, const char *inc)
 
 	xasprintf(&key, "%sinc:%s:presence:%s", wr->prefix, inc,
 	    wr->self.session);
-	rc = wr_conn_dol(&wr->conn, "DEL", key, NULL);
+	rc = wr_conn_dol(&wr->conn, "DEL", key, (char *)NULL);
 	free(key);
 	if (rc != 0 && wr->conn.ctx == NULL)
 		return (-1);
@@ -243,7 +243,7 @@ wr_stream_read(struct warroom *wr)
 
 	for (round = 0; round < WR_XREAD_ROUNDS; round++) {
 		r = wr_conn_cmdl(&wr->conn, "XREAD", "COUNT", WR_XREAD_COUNT,
-		    "STREAMS", key, wr->last_id, NULL);
+		    "STREAMS", key, wr->last_id, (char *)NULL);
 		if (r == NULL) {
 			rc = wr_failed(wr);
 			break;
@@ -266,7 +266,7 @@ wr_publish(struct warroom *wr, const struct wr_job *j)
 
 	snprintf(maxlen, sizeof maxlen, "%d", wr->maxlen);
 	rc = wr_conn_dol(&wr->conn, "XADD", key, "MAXLEN", "~", maxlen, "*",
-	    "rec", j->text, "origin", wr->self.session, NULL);
+	    "rec", j->text, "origin", wr->self.session, (char *)NULL);
 	free(key);
 	return (rc != 0 ? wr_failed(wr) : 0);
 }
@@ -355,10 +355,10 @@ wr_presence_scan(struct warroom *wr, char ***keysp)
 	xasprintf(&pattern, "%sinc:%s:presence:", wr->prefix, wr->have_inc);
 	wr_glob_escape(esc, sizeof esc - 1, pattern);
 	free(pattern);
-	strcat(esc, "*");
+	snprintf(esc + strlen(esc), sizeof esc - strlen(esc), "*");
 	for (round = 0; round < WR_SCAN_ROUNDS; round++) {
 		r = wr_conn_cmdl(&wr->conn, "SCAN", cursor, "MATCH", esc,
-		    "COUNT", "500", NULL);
+		    "COUNT", "500", (char *)NULL);
 		if (r == NULL) {
 			wr_strv_free(keys, n);
 			return (wr_failed(wr));
@@ -418,7 +418,7 @@ wr_driver_read(struct warroom *wr, struct wr_view *v)
 	char		*key = wr_key_inc(wr->prefix, wr->have_inc, "driver");
 	redisReply	*r;
 
-	r = wr_conn_cmdl(&wr->conn, "GET", key, NULL);
+	r = wr_conn_cmdl(&wr->conn, "GET", key, (char *)NULL);
 	free(key);
 	if (r == NULL)
 		return (wr_failed(wr));

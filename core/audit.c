@@ -434,6 +434,7 @@ audit_tail_action(void *ctx, const struct action_req *req,
 	struct error	 err;
 	const char	*c = action_arg(req, "count");
 	char		**lines, *s, *out = xstrdup("");
+	size_t		 len = 0, sl;
 	int		 n, i, count = c != NULL ? atoi(c) : 200;
 
 	if (audit_tail(a->path, count > 0 ? count : 200, &lines, &n,
@@ -444,8 +445,12 @@ audit_tail_action(void *ctx, const struct action_req *req,
 	}
 	for (i = 0; i < n && !*cancel; i++) {
 		s = audit_format(lines[i]);
-		out = xrealloc(out, strlen(out) + strlen(s) + 2);
-		strcat(strcat(out, s), "\n");
+		sl = strlen(s);
+		out = xrealloc(out, len + sl + 2);
+		memcpy(out + len, s, sl);
+		len += sl;
+		out[len++] = '\n';
+		out[len] = '\0';
 		free(s);
 	}
 	audit_lines_free(lines, n);

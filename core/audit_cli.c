@@ -262,7 +262,7 @@ acli_tail(struct acli *c, int argc, char **argv)
 	};
 	struct error			 err;
 	struct stat			 sb;
-	char				**lines;
+	char				**lines, *end;
 	int				 ch, i, n, want = 20, follow = 0;
 
 	while ((ch = getopt_long(argc, argv, "fn:c:", lo, NULL)) != -1) {
@@ -271,7 +271,12 @@ acli_tail(struct acli *c, int argc, char **argv)
 			follow = 1;
 			break;
 		case 'n':
-			want = atoi(optarg);
+			want = (int)strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || want < 1) {
+				fprintf(stderr, "sitrep audit tail: -n wants a "
+				    "positive number, not '%s'\n", optarg);
+				return (2);
+			}
 			break;
 		case 'c':
 			c->config = optarg;

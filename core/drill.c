@@ -30,12 +30,13 @@ dr_sha256(const char *buf, size_t len, char out[65])
 struct drill *
 drill_load(const char *path, int flags, struct rb_diags *diags)
 {
-	struct rb_diags	 mine, *d = diags != NULL ? diags : &mine;
+	struct rb_diags	 mine, *d;
 	struct drill	*dr = NULL;
 	char		*buf;
 	size_t		 len;
 
 	rb_diags_init(&mine);
+	d = diags != NULL ? diags : &mine;
 	if ((flags & RB_NO_PERM_CHECK) == 0 &&
 	    runbook_check_perms(path, d) != 0)
 		goto out;

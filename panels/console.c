@@ -808,7 +808,7 @@ console_new(struct store *store, const struct console_opts *opts,
 	c->host.operator = c->hooks.operator ? c->hooks.operator : "";
 	console_runbooks(c);
 	console_room_new(c);
-	for (i = 0; panel_registry[i] != NULL && i < MAX_PANELS; i++) {
+	for (i = 0; i < MAX_PANELS && panel_registry[i] != NULL; i++) {
 		c->panels[c->npanels] = panel_new(panel_registry[i]);
 		c->panels[c->npanels]->unconfigured =
 		    !(opts->kinds & (1u << panel_registry[i]->kind));

@@ -112,7 +112,7 @@ console_draw_header(struct console *c, int64_t now)
 		x += 3 + screen_text(&b, 0, x + 3, strncmp(room, "war room:",
 		    9) == 0 ? ROLE_WARN : bar, room);
 	snprintf(ctx, sizeof ctx, "ctx %s", context ? context : "-");
-	x += 3 + screen_text(&b, 0, x + 3, bar, ctx);
+	screen_text(&b, 0, x + 3, bar, ctx);
 	b.w += 15;
 	fmt_clock_utc(clock, sizeof clock, now);
 	screen_textf(&b, 0, b.w - 14, bar, "%s UTC", clock);

@@ -543,8 +543,8 @@ run_dry_step(void *arg, int i, const struct engine_render *rd,
 	    "  [when]" : "");
 	if (s->when.s != NULL)
 		pager_addf(pg, ROLE_MUTED, "      when %s", s->when.s);
-	if (err != NULL) {
-		pager_addf(pg, ROLE_ERROR, "      ! %s", err);
+	if (err != NULL || rd == NULL) {
+		pager_addf(pg, ROLE_ERROR, "      ! %s", err ? err : "no render");
 		return;
 	}
 	for (k = 0; k < rd->nlines; k++)
