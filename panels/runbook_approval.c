@@ -232,7 +232,6 @@ runbook_approval_ask(struct run *r, int step, const char *typed)
 	struct figures		 fig;
 	struct error		 err;
 	cJSON			*d;
-	char			 who[192];
 
 	if (r->hub->o.wr == NULL) {
 		runbook_run_say(r, 1, "two-person step: another person must "
@@ -284,7 +283,6 @@ runbook_approval_ask(struct run *r, int step, const char *typed)
 		runbook_run_say(r, 1, "two-person: not asked: %s", err.msg);
 		goto out;
 	}
-	wr_identity_name(&req.requester, who, sizeof who);
 	runbook_run_say(r, 0, "approval %s requested: another person runs "
 	    "`sitrep approve %s` (or a in `sitrep follow %s`)", req.code,
 	    req.code, req.incident);
