@@ -69,34 +69,9 @@ must() {
 		exit 1
 	fi
 }
-# skip REASON: skip the step shown, with a reason.
-skip() {
-	keys s
-	wait_for "Skip step [0-9]+\?" 5 || return 1
-	keys -l "$1"
-	keys Enter
-}
-# typed TARGET: y on a danger: high step, then the target's name.
-typed() {
-	keys y
-	wait_for "type $1 to confirm" 5 || return 1
-	keys -l "$1"
-	keys Enter
-}
-# tick N: tick the first N items of the checklist shown.
-tick() { local i; for ((i = 0; i < $1; i++)); do keys Space j; done; }
 # ticked: how many items of the checklist shown are ticked.
 ticked() { screen | grep -c '\[x\]'; }
 is_ticked() { [ "$(ticked)" = "$1" ]; }
-# wait_until COMMAND [SECONDS]
-wait_until() {
-	local i n=$(( ${2:-10} * 10 ))
-	for ((i = 0; i < n; i++)); do
-		$1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # records TYPE: the drill's records of TYPE in the trail.
 records() { grep -c "\"type\":\"$1\"" "$TRAIL"; }
 has_records() { [ "$(records "$1")" = "$2" ]; }

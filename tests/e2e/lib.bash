@@ -77,3 +77,30 @@ check() {
 	if "$@"; then ok "$name"; else not_ok "$name"; fi
 }
 finish() { exit 0; }
+
+# wait_until COMMAND [SECONDS]: until the command succeeds.
+wait_until() {
+	local i n=$(( ${2:-10} * 10 ))
+	for ((i = 0; i < n; i++)); do
+		$1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# In a run view: skip REASON skips the step shown, with a reason; typed
+# TARGET confirms a danger: high step by typing its target; tick N ticks
+# the first N items of a drill board's checklist.
+skip() {
+	keys s
+	wait_for "Skip step [0-9]+\?" 5 || return 1
+	keys -l "$1"
+	keys Enter
+}
+typed() {
+	keys y
+	wait_for "type $1 to confirm" 5 || return 1
+	keys -l "$1"
+	keys Enter
+}
+tick() { local i; for ((i = 0; i < $1; i++)); do keys Space j; done; }
+

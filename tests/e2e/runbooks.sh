@@ -25,15 +25,6 @@ run() {
 	    SITREP_RUNBOOKS="$dirs" -- --demo=oom-crashloop --demo-speed=60 "$@"
 }
 
-# wait_until COMMAND [SECONDS]
-wait_until() {
-	local i n=$(( ${2:-10} * 10 ))
-	for ((i = 0; i < n; i++)); do
-		$1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 header_has() { screen | head -1 | grep -qE -- "$1"; }
 command() { keys :; keys -l "$1"; keys Enter; }

@@ -94,28 +94,6 @@ must() {
 		exit 1
 	fi
 }
-# wait_until COMMAND [SECONDS]
-wait_until() {
-	local i n=$(( ${2:-10} * 10 ))
-	for ((i = 0; i < n; i++)); do
-		$1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
-skip() {
-	keys s
-	wait_for "Skip step [0-9]+\?" 5 || return 1
-	keys -l "$1"
-	keys Enter
-}
-typed() {
-	keys y
-	wait_for "type $1 to confirm" 5 || return 1
-	keys -l "$1"
-	keys Enter
-}
-tick() { local i; for ((i = 0; i < $1; i++)); do keys Space j; done; }
 records() { grep -c "\"type\":\"$1\"" "$TRAIL"; }
 has_records() { [ "$(records "$1")" = "$2" ]; }
 board() { keys Escape; command drill; wait_for "DR drill  Lab failover" 5; }
