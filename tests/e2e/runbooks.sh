@@ -25,7 +25,6 @@ run() {
 	    SITREP_RUNBOOKS="$dirs" -- --demo=oom-crashloop --demo-speed=60 "$@"
 }
 
-
 header_has() { screen | head -1 | grep -qE -- "$1"; }
 command() { keys :; keys -l "$1"; keys Enter; }
 quit() { keys Escape Escape q; wait_exit 50 || { keys y; wait_exit 50; }; }
