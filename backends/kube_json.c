@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_num.h"
 #include "kstatus.h"
 #include "kube_json.h"
 #include "kubeconfig.h"
@@ -35,14 +36,6 @@ jstr(const cJSON *o, const char *key)
 	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, key);
 
 	return (cJSON_IsString(v) ? v->valuestring : NULL);
-}
-
-static int
-jint(const cJSON *o, const char *key, int dflt)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return (cJSON_IsNumber(v) ? v->valueint : dflt);
 }
 
 static int
@@ -82,13 +75,13 @@ kube_container(const cJSON *cs, struct kcontainer *c, int64_t *last)
 	} else if ((s = jobj(state, "terminated")) != NULL) {
 		c->state = KSTATE_TERMINATED;
 		jcopy(c->reason, sizeof c->reason, s, "reason");
-		c->exit_code = jint(s, "exitCode", 0);
-		c->signal = jint(s, "signal", 0);
+		c->exit_code = json_int(s, "exitCode", 0);
+		c->signal = json_int(s, "signal", 0);
 	} else if (jobj(state, "running") != NULL)
 		c->state = KSTATE_RUNNING;
 	c->ready = jbool(cs, "ready");
 	c->started = jbool(cs, "started");
-	c->restarts = jint(cs, "restartCount", 0);
+	c->restarts = json_int(cs, "restartCount", 0);
 	if ((lt = jobj(jobj(cs, "lastState"), "terminated")) != NULL) {
 		jcopy(c->last_reason, sizeof c->last_reason, lt, "reason");
 		t = kube_time_ms(jstr(lt, "finishedAt"));
@@ -252,10 +245,10 @@ kube_deploy_from_json(const cJSON *o, struct deployment *d)
 		return (-1);
 	strlcpy_(d->name, name, sizeof d->name);
 	jcopy(d->ns, sizeof d->ns, meta, "namespace");
-	d->desired = jint(jobj(o, "spec"), "replicas", 1);
-	d->updated = jint(st, "updatedReplicas", 0);
-	d->ready = jint(st, "readyReplicas", 0);
-	d->available = jint(st, "availableReplicas", 0);
+	d->desired = json_int(jobj(o, "spec"), "replicas", 1);
+	d->updated = json_int(st, "updatedReplicas", 0);
+	d->ready = json_int(st, "readyReplicas", 0);
+	d->available = json_int(st, "availableReplicas", 0);
 	return (0);
 }
 
@@ -486,7 +479,7 @@ kube_event_parse(const char *line, size_t len, struct kube_event *ev,
 	if ((rv = kube_object_rv(ev->object)) != NULL)
 		strlcpy_(ev->rv, rv, sizeof ev->rv);
 	if (ev->type == KEV_ERROR) {
-		ev->code = jint(ev->object, "code", 0);
+		ev->code = json_int(ev->object, "code", 0);
 		jcopy(ev->message, sizeof ev->message, ev->object, "message");
 	}
 	return (0);

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "json_num.h"
 #include "warroom_int.h"
 #include "xmalloc.h"
 
@@ -297,19 +298,16 @@ wr_people_cmp(const void *a, const void *b)
 	return (strcmp(pa->who.session, pb->who.session));
 }
 
-static int
+int
 wr_presence_parse(const char *s, struct wr_presence *p)
 {
 	cJSON		*o = cJSON_Parse(s);
-	const cJSON	*since;
 	int		 rc = -1;
 
 	memset(p, 0, sizeof *p);
 	if (o != NULL && wr_identity_from_json(cJSON_GetObjectItemCaseSensitive(
 	    o, "who"), &p->who) == 0) {
-		since = cJSON_GetObjectItemCaseSensitive(o, "since");
-		p->since_ms = cJSON_IsNumber(since) ?
-		    (int64_t)since->valuedouble : 0;
+		p->since_ms = json_int64(o, "since", 0);
 		rc = 0;
 	}
 	cJSON_Delete(o);

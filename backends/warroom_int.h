@@ -170,6 +170,8 @@ int		 wr_publish(struct warroom *, const struct wr_job *);
 int		 wr_handover(struct warroom *, const struct wr_job *);
 int		 wr_take_wheel_job(struct warroom *);
 int		 wr_driver_set_nx(struct warroom *, const char *inc, int *got);
+/* A presence value {who,role,since} (0, or -1); also for fuzz_warroom. */
+int		 wr_presence_parse(const char *, struct wr_presence *);
 
 /* warroom_approval.c, on the worker: run one job, then poll the answers
  * to our requests and the incident's pending requests.  -1 when the

@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "json_num.h"
 #include "warroom_int.h"
 #include "xmalloc.h"
 
@@ -51,14 +52,6 @@ wj_str(const cJSON *o, const char *name, char *buf, size_t len)
 	    v->valuestring : "", len);
 }
 
-static int64_t
-wj_num(const cJSON *o, const char *name)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return (cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0);
-}
-
 /* An array of strings (at most WR_LINES_MAX; others are skipped). */
 static void
 wj_str_array(const cJSON *o, const char *name, char ***v, int *n)
@@ -86,15 +79,15 @@ wr_request_from_json(const struct cJSON *o, struct wr_request *r)
 	wj_str(o, "code", r->code, sizeof r->code);
 	wj_str(o, "incident", r->incident, sizeof r->incident);
 	if (r->code[0] == '\0' || r->incident[0] == '\0' ||
-	    (r->expires_ms = wj_num(o, "expires")) <= 0)
+	    (r->expires_ms = json_int64(o, "expires", 0)) <= 0)
 		return (-1);
 	wj_str(o, "runbook", r->runbook, sizeof r->runbook);
-	r->step = (int)wj_num(o, "step");
+	r->step = json_int(o, "step", 0);
 	wj_str(o, "step_id", r->step_id, sizeof r->step_id);
 	wj_str(o, "title", r->title, sizeof r->title);
 	wj_str_array(o, "lines", &r->lines, &r->nlines);
 	wj_str_array(o, "figures", &r->figures, &r->nfigures);
-	r->requested_ms = wj_num(o, "requested");
+	r->requested_ms = json_int64(o, "requested", 0);
 	return (0);
 }
 
@@ -191,7 +184,7 @@ wr_answer_parse(const char *s, char *code, size_t len, struct wr_answer *a)
 		wj_str(o, "code", code, len);
 		wj_str(o, "decision", decision, sizeof decision);
 		wj_str(o, "reason", a->reason, sizeof a->reason);
-		a->time_ms = wj_num(o, "time");
+		a->time_ms = json_int64(o, "time", 0);
 		if (strcmp(decision, "approved") == 0)
 			a->state = WR_APPROVED;
 		else if (strcmp(decision, "rejected") == 0)

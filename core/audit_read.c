@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "audit_int.h"
+#include "json_num.h"
 #include "xmalloc.h"
 
 #define UNKNOWN_NOTE	"outcome unknown: check before running again"
@@ -402,7 +403,7 @@ run_param(struct audit_run *r, const cJSON *d)
 static struct audit_step *
 run_step(struct audit_run *r, const cJSON *st)
 {
-	int	idx = (int)arec_int(st, "index", -1), i;
+	int	idx = json_int(st, "index", -1), i;
 
 	for (i = 0; i < r->nsteps; i++)
 		if (r->steps[i].index == idx)
@@ -462,7 +463,7 @@ run_begin(struct audit_run *r, const struct arec *rec, const char *who)
 	run_clear(r, 0);
 	set_str(&r->actor, who);
 	set_str(&r->host, arec_str(actor, "host"));
-	r->pid = (int)arec_int(actor, "pid", 0);
+	r->pid = json_int(actor, "pid", 0);
 	set_str(&r->started, arec_str(rec->root, "time"));
 	set_str(&r->env, arec_str(rec->root, "env"));
 	set_str(&r->runbook_sha256, arec_str(rb, "sha256"));

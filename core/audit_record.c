@@ -20,6 +20,7 @@
 #include <openssl/rand.h>
 
 #include "audit_int.h"
+#include "json_num.h"
 #include "xmalloc.h"
 
 /* The top-level members, in the only order a record may have them. */
@@ -397,9 +398,7 @@ arec_str(const cJSON *o, const char *name)
 int64_t
 arec_int(const cJSON *o, const char *name, int64_t def)
 {
-	const cJSON	*j = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return (cJSON_IsNumber(j) ? (int64_t)j->valuedouble : def);
+	return (json_int64(o, name, def));
 }
 
 /* The key file ----------------------------------------------------------- */

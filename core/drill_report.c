@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "drill_report.h"
+#include "json_num.h"
 #include "xmalloc.h"
 
 static const char *
@@ -20,14 +21,6 @@ rp_s(const cJSON *o, const char *k)
 	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, k);
 
 	return (cJSON_IsString(v) ? v->valuestring : NULL);
-}
-
-static int64_t
-rp_n(const cJSON *o, const char *k, int64_t def)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return (cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def);
 }
 
 /* Call fn for every record of the trail; 0, or -1 and err. */
@@ -134,7 +127,7 @@ static void
 rp_checklist(struct drill_report *r, const cJSON *d)
 {
 	const char	*list = rp_s(d, "list");
-	int64_t		 item = rp_n(d, "item", -1);
+	int64_t		 item = json_int64(d, "item", -1);
 	int		 done = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d,
 			    "done")), k;
 
@@ -156,9 +149,9 @@ rp_phase(struct drill_report *r, const cJSON *d)
 	r->ph[k].done = 1;
 	r->ph[k].pass = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d,
 	    "pass"));
-	r->ph[k].start_ms = rp_n(d, "start_ms", 0);
-	r->ph[k].end_ms = rp_n(d, "end_ms", 0);
-	r->ph[k].actual_ms = rp_n(d, "actual_ms", 0);
+	r->ph[k].start_ms = json_int64(d, "start_ms", 0);
+	r->ph[k].end_ms = json_int64(d, "end_ms", 0);
+	r->ph[k].actual_ms = json_int64(d, "actual_ms", 0);
 }
 
 static void
@@ -186,7 +179,7 @@ rp_start(struct drill_report *r, const cJSON *d)
 	rp_keep(&r->def, d);
 	snprintf(r->drill, sizeof r->drill, "%s", rp_s(d, "drill") ?
 	    rp_s(d, "drill") : "");
-	r->start_ms = rp_n(d, "at_ms", 0);
+	r->start_ms = json_int64(d, "at_ms", 0);
 	ph = cJSON_GetObjectItemCaseSensitive(r->def, "phases");
 	r->nphases = cJSON_GetArraySize(ph);
 	if (r->nphases > DRILL_MAX_PHASES)
@@ -210,7 +203,7 @@ rp_apply(void *arg, cJSON *j)
 		rp_start(r, d);
 	if (r->def == NULL || strncmp(type, "drill_", 6) != 0)
 		return;
-	if ((ob = rp_n(d, "outbox_pending", -1)) >= 0)
+	if ((ob = json_int64(d, "outbox_pending", -1)) >= 0)
 		r->outbox_end = ob;
 	if (strcmp(type, "drill_checklist") == 0)
 		rp_checklist(r, d);
@@ -227,7 +220,7 @@ rp_apply(void *arg, cJSON *j)
 	else if (strcmp(type, "drill_observation") == 0)
 		cJSON_AddItemToArray(r->obs, cJSON_Duplicate(d, 1));
 	else if (strcmp(type, "drill_end") == 0) {
-		r->end_ms = rp_n(d, "at_ms", 0);
+		r->end_ms = json_int64(d, "at_ms", 0);
 		snprintf(r->end_reason, sizeof r->end_reason, "%s",
 		    rp_s(d, "reason") ? rp_s(d, "reason") : "");
 	}

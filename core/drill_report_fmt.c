@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "drill_report.h"
+#include "json_num.h"
 
 #define RP_MAX_METRICS	(DRILL_MAX_PHASES + 4)
 
@@ -25,14 +26,6 @@ rp_s(const cJSON *o, const char *k)
 	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, k);
 
 	return (cJSON_IsString(v) ? v->valuestring : NULL);
-}
-
-static int64_t
-rp_n(const cJSON *o, const char *k, int64_t def)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return (cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def);
 }
 
 static const char *
@@ -55,11 +48,10 @@ rp_time(char *buf, size_t len, int64_t ms, enum rp_tfmt f)
 	time_t		t = (time_t)(ms / 1000);
 	struct tm	tm;
 
-	if (ms <= 0) {
+	if (ms <= 0 || gmtime_r(&t, &tm) == NULL) {
 		snprintf(buf, len, "-");
 		return;
 	}
-	gmtime_r(&t, &tm);
 	if (f == RP_DATE)
 		snprintf(buf, len, "%04d-%02d-%02d", tm.tm_year + 1900,
 		    tm.tm_mon + 1, tm.tm_mday);
@@ -91,8 +83,8 @@ rp_metrics(const struct drill_report *r, struct rp_metric *m)
 {
 	const cJSON	*ph = cJSON_GetObjectItemCaseSensitive(r->def,
 			    "phases"), *p;
-	int64_t		 rpo_s = rp_n(r->def, "rpo_seconds", -1);
-	int64_t		 rpo_b = rp_n(r->def, "rpo_bytes", -1);
+	int64_t		 rpo_s = json_int64(r->def, "rpo_seconds", -1);
+	int64_t		 rpo_b = json_int64(r->def, "rpo_bytes", -1);
 	int		 n = 0, i = 0;
 
 	cJSON_ArrayForEach(p, ph) {
@@ -101,7 +93,7 @@ rp_metrics(const struct drill_report *r, struct rp_metric *m)
 		snprintf(m[n].name, sizeof m[n].name, "%s Time",
 		    rp_s(p, "title") ? rp_s(p, "title") : "?");
 		snprintf(m[n].target, sizeof m[n].target, "%lld min",
-		    (long long)rp_n(p, "target_minutes", 0));
+		    (long long)json_int64(p, "target_minutes", 0));
 		rp_min(m[n].actual, sizeof m[n].actual, r->ph[i].done ?
 		    r->ph[i].actual_ms : -1);
 		m[n++].pass = r->ph[i].done ? r->ph[i].pass : -1;
@@ -109,9 +101,9 @@ rp_metrics(const struct drill_report *r, struct rp_metric *m)
 	}
 	snprintf(m[n].name, sizeof m[n].name, "Total RTO");
 	snprintf(m[n].target, sizeof m[n].target, "%lld min",
-	    (long long)rp_n(r->def, "rto_minutes", 0));
+	    (long long)json_int64(r->def, "rto_minutes", 0));
 	rp_min(m[n].actual, sizeof m[n].actual, r->healthy ?
-	    rp_n(r->healthy, "rto_ms", -1) : -1);
+	    json_int64(r->healthy, "rto_ms", -1) : -1);
 	m[n++].pass = r->healthy ? rp_b(r->healthy, "pass") : -1;
 	if (rpo_s >= 0 || rpo_b < 0) {
 		snprintf(m[n].name, sizeof m[n].name, "Data Loss (RPO), time");
@@ -120,9 +112,9 @@ rp_metrics(const struct drill_report *r, struct rp_metric *m)
 			    (long long)rpo_s);
 		else
 			snprintf(m[n].target, sizeof m[n].target, "-");
-		if (r->rpo != NULL && rp_n(r->rpo, "lag_ms", -1) >= 0)
+		if (r->rpo != NULL && json_int64(r->rpo, "lag_ms", -1) >= 0)
 			snprintf(m[n].actual, sizeof m[n].actual, "%.1f s",
-			    (double)rp_n(r->rpo, "lag_ms", 0) / 1000.0);
+			    (double)json_int64(r->rpo, "lag_ms", 0) / 1000.0);
 		else
 			snprintf(m[n].actual, sizeof m[n].actual, "-");
 		m[n++].pass = r->rpo ? rp_b(r->rpo, "pass") : -1;
@@ -133,9 +125,9 @@ rp_metrics(const struct drill_report *r, struct rp_metric *m)
 		    (long long)rpo_b);
 	else
 		snprintf(m[n].target, sizeof m[n].target, "-");
-	if (r->rpo != NULL && rp_n(r->rpo, "bytes", -1) >= 0)
+	if (r->rpo != NULL && json_int64(r->rpo, "bytes", -1) >= 0)
 		snprintf(m[n].actual, sizeof m[n].actual, "%lld bytes",
-		    (long long)rp_n(r->rpo, "bytes", 0));
+		    (long long)json_int64(r->rpo, "bytes", 0));
 	else
 		snprintf(m[n].actual, sizeof m[n].actual, "-");
 	m[n++].pass = r->rpo ? rp_b(r->rpo, "pass") : -1;
@@ -225,13 +217,13 @@ rp_md_header(const struct drill_report *r, FILE *out)
 static void
 rp_md_scenario(const struct drill_report *r, FILE *out)
 {
-	int64_t	rs = rp_n(r->def, "rpo_seconds", -1);
-	int64_t	rb = rp_n(r->def, "rpo_bytes", -1);
+	int64_t	rs = json_int64(r->def, "rpo_seconds", -1);
+	int64_t	rb = json_int64(r->def, "rpo_bytes", -1);
 
 	fprintf(out, "\n### Drill Scenario\n\n**Scenario**: ");
 	rp_md_text(out, rp_s(r->def, "scenario"));
 	fprintf(out, "\n**Expected RTO**: %lld minutes\n**Expected RPO**: ",
-	    (long long)rp_n(r->def, "rto_minutes", 0));
+	    (long long)json_int64(r->def, "rto_minutes", 0));
 	if (rs >= 0)
 		fprintf(out, "%lld seconds%s", (long long)rs, rb >= 0 ?
 		    ", " : "");
@@ -254,7 +246,7 @@ rp_md_phases(const struct drill_report *r, FILE *out)
 
 	fprintf(out, "\n### Execution Steps\n\n");
 	if (r->inject != NULL) {
-		rp_time(t0, sizeof t0, rp_n(r->inject, "at_ms", 0),
+		rp_time(t0, sizeof t0, json_int64(r->inject, "at_ms", 0),
 		    RP_HMS_UTC);
 		fprintf(out, "Failure %s at %s", r->declared ? "declared" :
 		    "injected", t0);
@@ -272,7 +264,7 @@ rp_md_phases(const struct drill_report *r, FILE *out)
 		fprintf(out, "### Phase %d: ", i + 1);
 		rp_md_text(out, rp_s(p, "title"));
 		fprintf(out, " (Target: %lld minutes)\n",
-		    (long long)rp_n(p, "target_minutes", 0));
+		    (long long)json_int64(p, "target_minutes", 0));
 		rp_md_list(out, cJSON_GetObjectItemCaseSensitive(p,
 		    "checklist"), 1, r->ph[i].checked);
 		rp_min(act, sizeof act, r->ph[i].done ? r->ph[i].actual_ms :
@@ -319,11 +311,11 @@ rp_md_measures(const struct drill_report *r, FILE *out)
 
 	fprintf(out, "### Measurements\n\n");
 	if (r->healthy != NULL) {
-		rp_time(t, sizeof t, rp_n(r->healthy, "healthy_ms", 0),
+		rp_time(t, sizeof t, json_int64(r->healthy, "healthy_ms", 0),
 		    RP_HMS_UTC);
 		fprintf(out, "- RTO: %.1f min (%.0f s), from the %s failure "
-		    "to %s, when `", (double)rp_n(r->healthy, "rto_ms", 0) /
-		    60000.0, (double)rp_n(r->healthy, "rto_ms", 0) / 1000.0,
+		    "to %s, when `", (double)json_int64(r->healthy, "rto_ms", 0) /
+		    60000.0, (double)json_int64(r->healthy, "rto_ms", 0) / 1000.0,
 		    r->declared ? "declared" : "injected", t);
 		rp_md_text(out, rp_s(r->healthy, "condition"));
 		fprintf(out, "` held again.\n");
@@ -336,28 +328,28 @@ rp_md_measures(const struct drill_report *r, FILE *out)
 		    "the drill has no rpo_at step");
 		return;
 	}
-	rp_time(t, sizeof t, rp_n(r->rpo, "at_ms", 0), RP_HMS_UTC);
+	rp_time(t, sizeof t, json_int64(r->rpo, "at_ms", 0), RP_HMS_UTC);
 	fprintf(out, "- RPO at failover (%s, step %s, promoting %s): %s, %s.\n",
 	    t, rp_or(rp_s(r->rpo, "step"), "?"),
 	    rp_or(rp_s(r->rpo, "standby"), "?"),
-	    rp_md_bytes(b1, sizeof b1, rp_n(r->rpo, "bytes", -1)),
-	    rp_md_secs(s1, sizeof s1, rp_n(r->rpo, "lag_ms", -1)));
-	rp_time(t, sizeof t, rp_n(r->rpo, "seen_ms", 0), RP_HMS_UTC);
+	    rp_md_bytes(b1, sizeof b1, json_int64(r->rpo, "bytes", -1)),
+	    rp_md_secs(s1, sizeof s1, json_int64(r->rpo, "lag_ms", -1)));
+	rp_time(t, sizeof t, json_int64(r->rpo, "seen_ms", 0), RP_HMS_UTC);
 	fprintf(out, "  - not received by the standby: %s "
 	    "(pg_stat_replication on %s, last seen connected at %s; "
 	    "replay lag %s)\n",
-	    rp_md_bytes(b1, sizeof b1, rp_n(r->rpo, "unreceived_bytes", -1)),
+	    rp_md_bytes(b1, sizeof b1, json_int64(r->rpo, "unreceived_bytes", -1)),
 	    rp_or(rp_s(r->rpo, "seen_primary"), "?"),
-	    rp_n(r->rpo, "seen_ms", -1) > 0 ? t : "(unknown)",
-	    rp_md_secs(s1, sizeof s1, rp_n(r->rpo, "replay_lag_ms", -1)));
+	    json_int64(r->rpo, "seen_ms", -1) > 0 ? t : "(unknown)",
+	    rp_md_secs(s1, sizeof s1, json_int64(r->rpo, "replay_lag_ms", -1)));
 	fprintf(out, "  - received, not yet replayed on %s at failover: "
 	    "%s (replay lag %s)\n", rp_or(rp_s(r->rpo, "standby"), "?"),
-	    rp_md_bytes(b1, sizeof b1, rp_n(r->rpo, "unreplayed_bytes", -1)),
-	    rp_md_secs(s1, sizeof s1, rp_n(r->rpo, "unreplayed_lag_ms", -1)));
+	    rp_md_bytes(b1, sizeof b1, json_int64(r->rpo, "unreplayed_bytes", -1)),
+	    rp_md_secs(s1, sizeof s1, json_int64(r->rpo, "unreplayed_lag_ms", -1)));
 	fprintf(out, "  - outbox pending: %lld at injection, %lld at "
 	    "failover, %lld at the end\n",
-	    (long long)rp_n(r->rpo, "outbox_pending_at_inject", -1),
-	    (long long)rp_n(r->rpo, "outbox_pending", -1),
+	    (long long)json_int64(r->rpo, "outbox_pending_at_inject", -1),
+	    (long long)json_int64(r->rpo, "outbox_pending", -1),
 	    (long long)r->outbox_end);
 }
 
@@ -471,7 +463,7 @@ rp_json_phases(const struct drill_report *r)
 		cJSON_AddStringToObject(o, "id", rp_or(rp_s(p, "id"), ""));
 		cJSON_AddStringToObject(o, "title", rp_or(rp_s(p, "title"), ""));
 		cJSON_AddNumberToObject(o, "target_minutes",
-		    (double)rp_n(p, "target_minutes", 0));
+		    (double)json_int64(p, "target_minutes", 0));
 		cJSON_AddBoolToObject(o, "done", r->ph[i].done);
 		if (r->ph[i].done) {
 			cJSON_AddNumberToObject(o, "start_ms",

@@ -93,8 +93,10 @@ fmt_duration(char *buf, size_t len, double s)
 {
 	long long	t;
 
-	if (s < 0)
+	if (!(s >= 0))		/* negative or NaN */
 		s = 0;
+	if (s > 1e12)		/* beyond any real duration; keeps the casts defined */
+		s = 1e12;
 	if (s < 10)
 		snprintf(buf, len, "%.1fs", s);
 	else if (s < 60)
@@ -114,8 +116,10 @@ fmt_clock_utc(char *buf, size_t len, int64_t ms)
 	time_t		t = (time_t)(ms / 1000);
 	struct tm	tm;
 
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%H:%M:%S", &tm);
+	if (gmtime_r(&t, &tm) == NULL)
+		snprintf(buf, len, "--:--:--");
+	else
+		strftime(buf, len, "%H:%M:%S", &tm);
 }
 
 size_t

@@ -14,6 +14,7 @@
 #include "dialog.h"
 #include "follow_int.h"
 #include "incident.h"
+#include "json_num.h"
 #include "keys.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -163,7 +164,6 @@ req_record(struct follow *f, const cJSON *rec, const char *type)
 	const cJSON		*st = cJSON_GetObjectItemCaseSensitive(rec, "step");
 	const cJSON		*rb = cJSON_GetObjectItemCaseSensitive(rec,
 				    "runbook");
-	const cJSON		*v;
 	struct wr_request	*q;
 	const char		*code = jstr(d, "code");
 
@@ -179,8 +179,7 @@ req_record(struct follow *f, const cJSON *rec, const char *type)
 	strlcpy_(q->incident, f->inc, sizeof q->incident);
 	strlcpy_(q->runbook, jstr(rb, "id") ? jstr(rb, "id") : "?",
 	    sizeof q->runbook);
-	v = cJSON_GetObjectItemCaseSensitive(st, "index");
-	q->step = cJSON_IsNumber(v) ? v->valueint : -1;
+	q->step = json_int(st, "index", -1);
 	strlcpy_(q->step_id, jstr(st, "id") ? jstr(st, "id") : "?",
 	    sizeof q->step_id);
 	strlcpy_(q->title, jstr(st, "title") ? jstr(st, "title") : "",
@@ -193,8 +192,7 @@ req_record(struct follow *f, const cJSON *rec, const char *type)
 	    "requester"), &q->requester) != 0)
 		strlcpy_(q->requester.user, "?", sizeof q->requester.user);
 	q->requested_ms = follow_time_ms(jstr(rec, "time"));
-	v = cJSON_GetObjectItemCaseSensitive(d, "expires_ms");
-	q->expires_ms = cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+	q->expires_ms = json_int64(d, "expires_ms", 0);
 }
 
 /* Records ---------------------------------------------------------------- */

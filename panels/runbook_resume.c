@@ -15,6 +15,7 @@
 
 #include "action.h"
 #include "audit.h"
+#include "json_num.h"
 #include "runbook_view.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -27,14 +28,6 @@ js(const cJSON *o, const char *name)
 	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
 
 	return (cJSON_IsString(v) ? v->valuestring : NULL);
-}
-
-static int
-jn(const cJSON *o, const char *name)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return (cJSON_IsNumber(v) ? v->valueint : 0);
 }
 
 /* Off the UI thread: the trail's unfinished runs as a JSON array. */
@@ -123,7 +116,7 @@ resume_step(const cJSON *run, int i)
 	const cJSON	*s;
 
 	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(run, "steps"))
-		if (jn(s, "index") == i)
+		if (json_int(s, "index", 0) == i)
 			return (s);
 	return (NULL);
 }
@@ -193,7 +186,7 @@ runbooks_resume(struct runbooks *h, const char *arg)
 		cJSON_ArrayForEach(rp, cJSON_GetObjectItemCaseSensitive(o,
 		    "params")) {
 			if ((v = js(rp, "name")) == NULL ||
-			    strcmp(v, pa->name.s) != 0 || jn(rp, "secret"))
+			    strcmp(v, pa->name.s) != 0 || json_int(rp, "secret", 0))
 				continue;
 			free(r->form[i]);
 			r->form[i] = xstrdup(js(rp, "value") ? js(rp, "value") :
@@ -237,8 +230,8 @@ runbook_resume_apply(struct run *r)
 	}
 	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(r->resume,
 	    "steps")) {
-		i = jn(s, "index");
-		if (jn(s, "unknown") && i >= 0 && i < r->rb->nsteps) {
+		i = json_int(s, "index", 0);
+		if (json_int(s, "unknown", 0) && i >= 0 && i < r->rb->nsteps) {
 			r->unknown[i] = 1;
 			unknown++;
 		}

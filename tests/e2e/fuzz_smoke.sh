@@ -3,7 +3,11 @@
 # "Fuzzing"): build them (make fuzz-build: clang, libFuzzer, ASan, UBSan,
 # into build/fuzz/), replay every saved crash of tests/fuzz/regress/TARGET/
 # (each once: it must pass), then run each target for FUZZ_SMOKE_TIME
-# seconds (default 10) on its corpus.  TAP lines:
+# seconds (default 10) on a fresh corpus, its committed seeds only, as in
+# a fresh clone (the corpus that build/fuzz/corpus/ grew locally would
+# hide what a fresh one finds first).  A failure names libFuzzer's seed;
+# FUZZ_SEED=N replays the same mutations (the targets read the clock, so
+# not always to the same input).  TAP lines:
 #   ok - fuzz regress TARGET/FILE
 #   ok - fuzz TARGET: N runs, no crash (cov: ...)
 # The long runs are `make fuzz FUZZ_TIME=600`.
@@ -48,6 +52,6 @@ for d in tests/fuzz/regress/fuzz_*/; do
 	done
 done
 
-FUZZ_B=$FUZZ_B FUZZ_LOGS=$FUZZ_B/smoke-logs sh tests/fuzz/run.sh "$SECS" ||
-    nfail=$((nfail + 1))
+FUZZ_B=$FUZZ_B FUZZ_LOGS=$FUZZ_B/smoke-logs FUZZ_CORPUS=$TMP/corpus \
+    sh tests/fuzz/run.sh "$SECS" || nfail=$((nfail + 1))
 [ "$nfail" -eq 0 ]

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "../fuzz/fuzz_prometheus.h"
+#include "audit.h"
 
 #define REGRESS	"tests/fuzz/regress/"
 
@@ -146,11 +147,50 @@ test_prometheus(void **state)
 	assert_true(replay("fuzz_prometheus", prometheus_one) >= 3);
 }
 
+/* Every regression input of fuzz_audit, line by line into the run builder
+ * (as fuzz_audit and a follower feed it).  A pid of 2.7e62 and a step
+ * index of 1e300 (a double cast to an integer out of range, UBSan, found
+ * by CI's short fuzz run): the run is built, with no pid and the step
+ * kept apart under index -1. */
+static void
+audit_one(const char *name, const uint8_t *data, size_t size)
+{
+	struct audit_runs	*rs = audit_runs_new();
+	struct audit_run	*runs;
+	const char		*p = (const char *)data, *end = p + size, *nl;
+	int			 n, i, odd = 0;
+
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		audit_runs_feed(rs, p, (size_t)(nl - p));
+	}
+	assert_int_equal(audit_runs_list(rs, &runs, &n), 0);
+	if (strcmp(name, "huge-numbers") == 0) {
+		assert_int_equal(n, 1);
+		assert_string_equal(runs[0].runbook_id, "pg-failover");
+		assert_int_equal(runs[0].pid, 0);
+		for (i = 0; i < runs[0].nsteps; i++)
+			odd += runs[0].steps[i].index == -1;
+		assert_int_equal(odd, 1);
+	}
+	audit_runs_free(runs, n);
+	audit_runs_release(rs);
+}
+
+static void
+test_audit(void **state)
+{
+	(void)state;
+	assert_true(replay("fuzz_audit", audit_one) >= 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prometheus),
+		cmocka_unit_test(test_audit),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

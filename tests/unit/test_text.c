@@ -1,6 +1,7 @@
 /* test_text.c: UTF-8 widths, control characters, filters, the prompt,
  * formatting helpers. */
 #include <locale.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -152,6 +153,15 @@ test_formatting(void **state)
 	assert_string_equal(b, "3m04s");
 	fmt_duration(b, sizeof b, 0.25);
 	assert_string_equal(b, "0.2s");
+	/* Figures from outside (a lag, a trail): no undefined cast, ever. */
+	fmt_duration(b, sizeof b, NAN);
+	assert_string_equal(b, "0.0s");
+	fmt_duration(b, sizeof b, 1e300);
+	assert_string_equal(b, "277777777h46m");
+	fmt_duration(b, sizeof b, INFINITY);
+	assert_string_equal(b, "277777777h46m");
+	fmt_clock_utc(b, sizeof b, INT64_MIN);
+	assert_int_equal(strlen(b), 8);
 	assert_int_equal(parse_duration("5m"), 300);
 	assert_int_equal(parse_duration("90"), 90);
 	assert_int_equal(parse_duration("2h"), 7200);
