@@ -353,7 +353,10 @@ stream_run(CURLM *m, struct stream *st, const volatile int *stop)
 		}
 		if (cb->on_tick != NULL && mono_ms() >= next) {
 			next = mono_ms() + tick;
-			if (cb->on_tick(cb->arg) != 0) {
+			if (st->status == 0)
+				curl_easy_getinfo(st->c, CURLINFO_RESPONSE_CODE,
+				    &st->status);
+			if (cb->on_tick(cb->arg, st->status) != 0) {
 				st->ended_by_us = 1;
 				break;
 			}

@@ -57,13 +57,14 @@ void	 http_response_free(struct http_response *);
 /* A streaming GET (watch): on_data gets the HTTP status and each chunk;
  * returning non-zero ends the stream.  idle_ms: no byte for that long ends
  * it with a timeout.  on_tick (may be NULL) runs on the calling thread
- * about every tick_ms (default 100) while the stream is open, data or not;
- * non-zero ends the stream.  *stop (may be NULL) is polled at the same rate
+ * about every tick_ms (default 100) while the stream is open, data or not,
+ * with the answer's status (0 while no answer has come: a server can take
+ * the request and never answer it); non-zero ends the stream.  *stop (may be NULL) is polled at the same rate
  * to cancel from outside.  Returns 0 when the server ended the stream, -1
  * with err otherwise. */
 struct http_stream_cb {
 	int	(*on_data)(void *arg, long status, const char *, size_t);
-	int	(*on_tick)(void *arg);
+	int	(*on_tick)(void *arg, long status);
 	int	 tick_ms;
 	void	*arg;
 };

@@ -40,6 +40,7 @@ struct ksrc {
 	int64_t			 next_refresh;	/* mono ms: deployments */
 	/* The current watch stream. */
 	struct kube_lines	 lines;
+	int64_t			 watch_sent;	/* mono ms the watch was sent */
 	int			 progress;	/* bytes of a 200 answer came */
 	int			 gone;		/* ERROR event with code 410 */
 	char			 werr[256];	/* why the stream was ended */
@@ -359,8 +360,26 @@ on_data(void *arg, long status, const char *data, size_t n)
 	return (0);
 }
 
+/* A watch the server took but has not answered (no status line yet) is
+ * given the request timeout, as a list is; until it answers nothing is
+ * published, so the pods age on screen instead of being shown as fresh. */
 static int
-on_tick(void *arg)
+watch_unanswered(struct ksrc *ks)
+{
+	int64_t	waited = mono_ms() - ks->watch_sent;
+
+	if (waited < ks->kube.timeout_ms)
+		return (0);
+	snprintf(ks->werr, sizeof ks->werr, "the API server took the pod "
+	    "watch but has not answered it in %.1fs", waited / 1000.0);
+	return (1);
+}
+
+/* While the watch is open: the tail of a burst of events, and the
+ * deployments every interval, once the watch has been answered (an error
+ * answer is explained when it ends). */
+static int
+on_tick(void *arg, long status)
 {
 	struct ksrc	*ks = arg;
 	struct error	 err;
@@ -368,7 +387,9 @@ on_tick(void *arg)
 	if (source_stopping(ks->src))
 		return (1);
 	ksrc_maybe_publish(ks);
-	if (mono_ms() < ks->next_refresh)
+	if (status == 0)
+		return (watch_unanswered(ks));
+	if (status != 200 || mono_ms() < ks->next_refresh)
 		return (0);
 	err.msg[0] = '\0';
 	if (list_deploys(ks, &err) != 0) {
@@ -433,6 +454,7 @@ watch_once(struct ksrc *ks, struct error *err)
 	int			 rc;
 
 	kube_lines_reset(&ks->lines);
+	ks->watch_sent = mono_ms();
 	ks->progress = ks->gone = 0;
 	ks->werr[0] = '\0';
 	ks->errlen = 0;
@@ -473,9 +495,10 @@ k8s_open(struct source *src, struct error *err)
 /* List (when needed) and publish, or refresh the deployments.  Pods that
  * were not listed again are as old as the last watch event: they are
  * published by the watch (on_tick, an interval later), once the API server
- * has taken it; publishing them now would show them as fresh although
+ * has answered it; publishing them now would show them as fresh although
  * nothing has answered for them (a server refusing the token answers the
- * deployments 401, which is only a note, then refuses the watch). */
+ * deployments 401, which is only a note, then refuses the watch; a server
+ * may take the watch and never answer it). */
 static int
 k8s_sync(struct ksrc *ks, struct error *err)
 {

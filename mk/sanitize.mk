@@ -1,7 +1,7 @@
 # make test-san: the whole test suite (make test) built with
 # AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer
-# (SANITIZE=address,undefined,float-cast-overflow, build/san: neither gcc
-# nor clang counts an out-of-range double-to-integer cast as "undefined").  Every report, from any process
+# (SANITIZE=address,undefined,float-cast-overflow, build/san: gcc's
+# "undefined" leaves out the out-of-range double-to-integer cast).  Every report, from any process
 # the tests start (the console in tmux included), is written to
 # $(SAN_REPORTS)/{asan,ubsan}.PID instead of a terminal nobody reads; one
 # report fails the target even when every test passed.  ./sitrep is the

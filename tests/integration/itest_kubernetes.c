@@ -219,6 +219,29 @@ wait_error(struct run *r, const char *want)
 	    want, st.ok ? "(ok)" : st.error);
 }
 
+/* Wait until pods fetched after since_ms are published, with no error. */
+static void
+wait_fresh(struct run *r, int64_t since_mono, const char *what)
+{
+	struct source_status	 st;
+	struct snapshot		*s;
+	int64_t			 end = mono_ms() + WAIT_MS;
+	int64_t			 since = now_ms() - (mono_ms() - since_mono);
+	int			 fresh;
+
+	memset(&st, 0, sizeof st);
+	while (mono_ms() < end) {
+		s = store_get(r->store, SNAP_PODS, &st);
+		fresh = s != NULL && st.ok && s->fetched_ms >= since;
+		if (s != NULL)
+			snapshot_unref(s);
+		if (fresh)
+			return;
+		nap(10);
+	}
+	fail_msg("timed out waiting for %s (last error: %s)", what, st.error);
+}
+
 static int
 has_pod(const struct pods_data *d, const void *name)
 {
@@ -612,6 +635,35 @@ test_slow_beyond_timeout(void **state)
 	wait_error(&r, "timeout after 1.5s");
 	fault("{\"mode\":\"none\"}");
 	stop(&r, 6000);
+}
+
+/* A server that takes the pod watch and does not answer it (the lists are
+ * answered): nothing is published while it says nothing, so the pods age
+ * instead of being shown as fresh by the deployments refresh; after the
+ * request timeout it is an error; then the watch is sent again and the
+ * pods are fresh once more. */
+static void
+test_watch_never_answered(void **state)
+{
+	struct source_status	 st;
+	struct snapshot		*s, *t;
+	struct run		 r;
+
+	fault("{\"mode\":\"slow\",\"seconds\":8,\"path\":\"watch=1\","
+	    "\"times\":1}");
+	r = start("token", NULL, 3000);
+	s = wait_for(&r, any, NULL, "the pods listed");
+	nap(2500);		/* two refresh intervals, the watch unanswered */
+	t = store_get(r.store, SNAP_PODS, &st);
+	assert_non_null(t);
+	assert_true(st.ok);
+	assert_true(t->fetched_ms == s->fetched_ms);
+	snapshot_unref(t);
+	wait_error(&r, "the API server took the pod watch but has not "
+	    "answered it in 3.");
+	snapshot_unref(s);
+	wait_fresh(&r, mono_ms() + 500, "the pods again, the watch answered");
+	stop(&r, 1000);
 }
 
 static void
@@ -1088,6 +1140,7 @@ main(void)
 		cmocka_unit_test_setup(test_kubeconfig_env, reset),
 		cmocka_unit_test_setup(test_slow_within_timeout, reset),
 		cmocka_unit_test_setup(test_slow_beyond_timeout, reset),
+		cmocka_unit_test_setup(test_watch_never_answered, reset),
 		cmocka_unit_test_setup(test_malformed_json, reset),
 		cmocka_unit_test_setup(test_truncated_body, reset),
 		cmocka_unit_test_setup(test_big_list_paged, reset),
