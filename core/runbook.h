@@ -304,6 +304,7 @@ struct rb_library {
 struct rb_library *rb_library_load(char **dirs, int ndirs, int flags,
 		     struct rb_diags *);
 void		 rb_library_free(struct rb_library *);
+/* Both find nothing in a NULL library (not read yet). */
 const struct runbook *rb_library_find(const struct rb_library *,
 		     const char *id);
 /* The runbooks suggested by an alert name (up to n), returns how many. */

@@ -184,6 +184,8 @@ rb_library_find(const struct rb_library *lib, const char *id)
 {
 	int	i;
 
+	if (lib == NULL)
+		return (NULL);
 	for (i = 0; i < lib->n; i++)
 		if (lib->v[i]->id.s != NULL && strcmp(lib->v[i]->id.s, id) == 0)
 			return (lib->v[i]);
@@ -196,6 +198,8 @@ rb_library_for_alert(const struct rb_library *lib, const char *alertname,
 {
 	int	i, k = 0;
 
+	if (lib == NULL)
+		return (0);
 	for (i = 0; i < lib->n && k < n; i++)
 		if (runbook_matches_alert(lib->v[i], alertname))
 			out[k++] = lib->v[i];

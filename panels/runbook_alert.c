@@ -158,6 +158,8 @@ rb_suggest_update(struct rb_suggest *s, const struct rb_library *lib,
 	char			 key[RB_ALERT_KEY];
 	int			 i, still = 0;
 
+	if (lib == NULL)		/* not read yet: nothing is seen */
+		return;
 	if ((a = suggest_pick(s, lib, d, &rb)) != NULL && (!s->on ||
 	    suggest_rank(a) >= s->rank)) {
 		s->on = 1;

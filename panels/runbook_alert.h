@@ -45,6 +45,7 @@ struct rb_suggest {
 	int		 nseen;
 };
 
+/* Every alerts snapshot; lib NULL (not read yet) changes nothing. */
 void		 rb_suggest_update(struct rb_suggest *,
 		     const struct rb_library *, const struct alerts_data *);
 void		 rb_suggest_dismiss(struct rb_suggest *);

@@ -1,8 +1,9 @@
 /* runbook_picker.c: the list :runbook opens.  The open runs first, then
  * every runbook of the library (id, severity, title, the alerts that
  * suggest it), then those that cannot run, with the reason: a runbook
- * that fails lint is listed as broken and never run.  / searches id,
- * title and alerts (the table's filter); Enter opens. */
+ * that fails lint is listed as broken and never run; while the library
+ * is being read, one row says so.  / searches id, title and alerts (the
+ * table's filter); Enter opens. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,19 @@ picker_unreadable(struct table *t, const struct rb_library *lib,
 	table_cell(t, P_STATE, ROLE_ERROR, "unreadable");
 }
 
+/* The library is being read (runbooks.c refills the picker when it is). */
+static void
+picker_unread(struct table *t)
+{
+	table_row(t, "unread:", 0);
+	table_cell(t, P_ID, ROLE_MUTED, "...");
+	table_cell(t, P_SEV, ROLE_MUTED, "-");
+	table_cell(t, P_TITLE, ROLE_MUTED, "the runbook library is being "
+	    "read");
+	table_cell(t, P_ALERTS, ROLE_MUTED, "");
+	table_cell(t, P_STATE, ROLE_MUTED, "reading");
+}
+
 void
 runbook_picker_fill(struct table *t, const struct rb_library *lib,
     const struct rb_diags *diags, struct run *const *runs, int nruns)
@@ -130,6 +144,11 @@ runbook_picker_fill(struct table *t, const struct rb_library *lib,
 	for (i = nruns - 1; i >= 0; i--)
 		if (runs[i]->e != NULL && !runbook_run_over(runs[i]))
 			picker_run(t, runs[i]);
+	if (lib == NULL) {
+		picker_unread(t);
+		table_end(t);
+		return;
+	}
 	for (i = 0; i < lib->n; i++)
 		if (lib->v[i]->nproblems == 0)
 			picker_runbook(t, lib->v[i]);

@@ -141,6 +141,8 @@ runbooks_resume(struct runbooks *h, const char *arg)
 		    cJSON_GetArraySize(h->unfinished));
 		return (-1);
 	}
+	if (runbooks_lib_unread(h))	/* the run stays unfinished */
+		return (-1);
 	o = cJSON_GetArrayItem(h->unfinished, n - 1);
 	id = js(o, "runbook");
 	sha = js(o, "sha256");

@@ -19,7 +19,14 @@
 
 #define RUNS_MAX	16
 
+/* What the runner says while its library is being read (runbooks_lib
+ * returns NULL until the loader is done). */
+#define RB_LIB_UNREAD	"the runbook library is still being read; try " \
+			"again in a moment"
+
 struct cJSON;
+struct rb_loader;
+struct snapshot;
 
 /* One run of a runbook, from the parameters form to its end. */
 struct run {
@@ -65,8 +72,12 @@ enum rb_view { RV_NONE, RV_PICKER, RV_RUN };
 
 struct runbooks {
 	struct runbooks_opts	 o;
-	struct rb_library	*lib;		/* read when first needed */
+	struct rb_library	*lib;		/* NULL until the loader is done */
 	struct rb_diags		 diags;		/* problems found reading it */
+	struct rb_loader	*loader;	/* reading it; NULL once
+						 * adopted (runbooks.c) */
+	struct snapshot		*alerts;	/* the last alerts snapshot
+						 * while lib is NULL; a ref */
 	struct incident		 inc;
 	struct run		*runs[RUNS_MAX];	/* oldest first */
 	int			 nruns;
@@ -82,7 +93,13 @@ struct runbooks {
 /* runbooks.c */
 void		 runbooks_say(struct runbooks *, int error, const char *, ...)
 		     __attribute__((format(printf, 3, 4)));
+/* The library, or NULL while the loader thread is still reading it (the
+ * first call after it is done adopts it: the picker is refilled and the
+ * suggestion computed).  Never blocks. */
 const struct rb_library *runbooks_lib(struct runbooks *);
+/* 1 when the library is not read yet (RB_LIB_UNREAD went to the status
+ * bar), else 0. */
+int		 runbooks_lib_unread(struct runbooks *);
 /* The open incident's id, opening one if none is (into hub->inc). */
 const char	*runbooks_incident_take(struct runbooks *);
 /* Show run r (it is in hub->runs). */
@@ -159,6 +176,7 @@ int		 runbook_approval_may_drive(struct run *, char *, size_t);
 
 /* runbook_picker.c */
 struct table	*runbook_picker_new(void);
+/* lib NULL (not read yet): the open runs and one row that says so. */
 void		 runbook_picker_fill(struct table *, const struct rb_library *,
 		     const struct rb_diags *, struct run *const *, int nruns);
 void		 runbook_picker_draw(struct table *, const struct tui_box *);

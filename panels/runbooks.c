@@ -1,16 +1,22 @@
 /* runbooks.c: the runbook runner the console offers (runbooks.h): the
- * library (read when first needed), the open incident, the runs, which
- * view shows (the picker or a run), and the suggestion for a newly firing
- * alert.  One run's steps are runbook_run.c; drawing is runbook_card.c. */
+ * library (read by a loader thread started with the runner: no disk call
+ * on the UI thread), the open incident, the runs, which view shows (the
+ * picker or a run), and the suggestion for a newly firing alert.  One
+ * run's steps are runbook_run.c; drawing is runbook_card.c. */
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
 #include "keys.h"
 #include "audit.h"
+#include "paths.h"
 #include "runbook_view.h"
+#include "store.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -41,14 +47,187 @@ const char runbooks_help[] =
     "high.  Esc never confirms: it leaves the view and the run goes on; "
     ":runbook, R or the picker bring it back.";
 
+/* The library loader ----------------------------------------------------
+ *
+ * runbooks_new starts a thread that reads the library (every YAML file,
+ * the regexes compiled) into its own rb_loader; the UI thread adopts the
+ * result in runbooks_lib once the state says LD_DONE, and until then
+ * every caller treats a NULL library as "not read yet".  The loader and
+ * the runner share nothing but the rb_loader, under its lock; the loader
+ * never touches the runner.  Quitting joins the loader; one stuck on a
+ * hung disk for LOADER_WAIT_MS is left behind (detached) and frees its
+ * rb_loader itself when it ends, so quitting never waits on a disk. */
+
+#define LOADER_WAIT_MS	3000
+
+enum rb_loader_state { LD_READING, LD_DONE, LD_ABANDONED };
+
+struct rb_loader {
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 cond;		/* state changed */
+	enum rb_loader_state	 state;		/* under lock */
+	pthread_t		 thread;
+	char			**dirs;		/* copies; NULL = runbook_dirs() */
+	int			 ndirs;
+	struct store		*store;		/* woken when read; NULL */
+	struct rb_library	*lib;		/* the loader's until LD_DONE */
+	struct rb_diags		 diags;		/* likewise */
+};
+
+static struct rb_loader *
+loader_new(const struct runbooks_opts *o)
+{
+	struct rb_loader	*ld = xcalloc(1, sizeof *ld);
+	int			 i;
+
+	pthread_mutex_init(&ld->lock, NULL);
+	pthread_cond_init(&ld->cond, NULL);
+	ld->state = LD_READING;
+	ld->store = o->store;
+	rb_diags_init(&ld->diags);
+	if (o->dirs != NULL && o->ndirs > 0) {
+		ld->dirs = xcalloc(o->ndirs, sizeof *ld->dirs);
+		for (i = 0; i < o->ndirs; i++)
+			ld->dirs[i] = xstrdup(o->dirs[i]);
+		ld->ndirs = o->ndirs;
+	} else if (o->dirs == NULL) {
+		const char	*unused[4];
+
+		/* paths.c computes its directories once, on first use: do
+		 * that here (no disk: /proc/self/exe) so that the loader
+		 * only reads them. */
+		paths_datadirs(unused, 4);
+	}
+	return (ld);
+}
+
+/* Frees the loader and whatever it still owns. */
+static void
+loader_free(struct rb_loader *ld)
+{
+	int	i;
+
+	for (i = 0; i < ld->ndirs; i++)
+		free(ld->dirs[i]);
+	free(ld->dirs);
+	rb_library_free(ld->lib);
+	rb_diags_free(&ld->diags);
+	pthread_cond_destroy(&ld->cond);
+	pthread_mutex_destroy(&ld->lock);
+	free(ld);
+}
+
+/* Read the library; publish it (LD_DONE) and wake the UI, or, when the
+ * runner has gone (LD_ABANDONED), free it all. */
+static void *
+loader_main(void *arg)
+{
+	struct rb_loader	*ld = arg;
+	struct rb_library	*lib;
+	struct store		*store = ld->store;
+	int			 abandoned;
+
+	lib = rb_library_load(ld->dirs, ld->dirs != NULL ? ld->ndirs : 0, 0,
+	    &ld->diags);
+	pthread_mutex_lock(&ld->lock);
+	ld->lib = lib;
+	abandoned = ld->state == LD_ABANDONED;
+	ld->state = LD_DONE;
+	pthread_cond_broadcast(&ld->cond);
+	pthread_mutex_unlock(&ld->lock);
+	if (abandoned)
+		loader_free(ld);
+	else if (store != NULL)
+		store_wake(store);
+	return (NULL);
+}
+
+/* The library has just been adopted: the picker lists it, and the last
+ * alerts snapshot kept meanwhile gets its suggestion. */
+static void
+runbooks_lib_arrived(struct runbooks *h)
+{
+	if (h->picker != NULL)
+		runbook_picker_fill(h->picker, h->lib, &h->diags, h->runs,
+		    h->nruns);
+	if (h->alerts != NULL) {
+		rb_suggest_update(&h->sug, h->lib, &h->alerts->u.alerts);
+		snapshot_unref(h->alerts);
+		h->alerts = NULL;
+	}
+}
+
+/* Take the loader's library and diagnostics (it has finished). */
+static void
+runbooks_adopt_lib(struct runbooks *h)
+{
+	struct rb_loader	*ld = h->loader;
+
+	pthread_join(ld->thread, NULL);
+	h->lib = ld->lib;
+	rb_diags_free(&h->diags);
+	h->diags = ld->diags;
+	ld->lib = NULL;
+	rb_diags_init(&ld->diags);
+	loader_free(ld);
+	h->loader = NULL;
+	runbooks_lib_arrived(h);
+}
+
+/* Wait a bounded time for the loader, then join it, or leave it behind
+ * to free itself. */
+static void
+runbooks_loader_stop(struct runbooks *h)
+{
+	struct rb_loader	*ld = h->loader;
+	struct timespec		 ts;
+	pthread_t		 t = ld->thread;
+	int			 left;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += LOADER_WAIT_MS / 1000;
+	ts.tv_nsec += (long)(LOADER_WAIT_MS % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&ld->lock);
+	while (ld->state == LD_READING && pthread_cond_timedwait(&ld->cond,
+	    &ld->lock, &ts) != ETIMEDOUT)
+		;
+	if ((left = ld->state == LD_READING))
+		ld->state = LD_ABANDONED;
+	pthread_mutex_unlock(&ld->lock);
+	h->loader = NULL;
+	if (left) {
+		pthread_detach(t);	/* it frees ld, maybe already has */
+		return;
+	}
+	pthread_join(t, NULL);
+	loader_free(ld);
+}
+
+/* The runner ------------------------------------------------------------- */
+
 struct runbooks *
 runbooks_new(const struct runbooks_opts *o)
 {
-	struct runbooks	*h = xcalloc(1, sizeof *h);
+	struct runbooks		*h = xcalloc(1, sizeof *h);
+	struct rb_loader	*ld;
 
 	h->o = *o;
 	h->next_id = 1;
 	rb_diags_init(&h->diags);
+	ld = loader_new(o);
+	if (pthread_create(&ld->thread, NULL, loader_main, ld) == 0) {
+		h->loader = ld;
+		return (h);
+	}
+	/* No thread to be had: read the library here, on the UI thread,
+	 * as before the loader (slow, but the runner works). */
+	loader_free(ld);
+	h->lib = rb_library_load(o->dirs, o->dirs != NULL ? o->ndirs : 0, 0,
+	    &h->diags);
 	return (h);
 }
 
@@ -59,12 +238,15 @@ runbooks_free(struct runbooks *h)
 
 	if (h == NULL)
 		return;
+	if (h->loader != NULL)
+		runbooks_loader_stop(h);
 	for (i = 0; i < h->nruns; i++)
 		runbook_run_free(h->runs[i]);
 	table_free(h->picker);
 	rb_suggest_free(&h->sug);
 	rb_library_free(h->lib);
 	rb_diags_free(&h->diags);
+	snapshot_unref(h->alerts);
 	cJSON_Delete(h->unfinished);
 	free(h);
 }
@@ -85,10 +267,25 @@ runbooks_say(struct runbooks *h, int error, const char *fmt, ...)
 const struct rb_library *
 runbooks_lib(struct runbooks *h)
 {
-	if (h->lib == NULL)
-		h->lib = rb_library_load(h->o.dirs, h->o.dirs ? h->o.ndirs : 0,
-		    0, &h->diags);
+	int	done;
+
+	if (h->lib != NULL || h->loader == NULL)
+		return (h->lib);
+	pthread_mutex_lock(&h->loader->lock);
+	done = h->loader->state == LD_DONE;
+	pthread_mutex_unlock(&h->loader->lock);
+	if (done)
+		runbooks_adopt_lib(h);
 	return (h->lib);
+}
+
+int
+runbooks_lib_unread(struct runbooks *h)
+{
+	if (runbooks_lib(h) != NULL)
+		return (0);
+	runbooks_say(h, 1, "%s", RB_LIB_UNREAD);
+	return (1);
 }
 
 /* Incidents -------------------------------------------------------------- */
@@ -288,9 +485,11 @@ runbooks_start(struct runbooks *h, const struct runbook *rb,
 int
 runbooks_open_name(struct runbooks *h, const char *id)
 {
-	const struct runbook	*rb = rb_library_find(runbooks_lib(h), id);
+	const struct runbook	*rb;
 
-	if (rb == NULL) {
+	if (runbooks_lib_unread(h))
+		return (-1);
+	if ((rb = rb_library_find(runbooks_lib(h), id)) == NULL) {
 		runbooks_say(h, 1, "no runbook '%s' (:runbook lists them)", id);
 		return (-1);
 	}
@@ -300,9 +499,11 @@ runbooks_open_name(struct runbooks *h, const char *id)
 int
 runbooks_open_alert(struct runbooks *h, const struct alert *a)
 {
-	const struct runbook	*rb = runbook_for_alert(runbooks_lib(h), a);
+	const struct runbook	*rb;
 
-	if (rb == NULL) {
+	if (runbooks_lib_unread(h))
+		return (-1);
+	if ((rb = runbook_for_alert(runbooks_lib(h), a)) == NULL) {
 		runbooks_say(h, 1, "no runbook for %s%s%s (:runbook lists "
 		    "them)", a->name, a->runbook[0] ? ": none is named " : "",
 		    a->runbook);
@@ -330,6 +531,8 @@ runbooks_open_suggested(struct runbooks *h)
 			return (0);
 		}
 	}
+	if (runbooks_lib_unread(h))	/* the suggestion waits for it */
+		return (-1);
 	runbooks_say(h, 0, "no runbook suggested and no run open (:runbook "
 	    "lists the runbooks)");
 	return (-1);
@@ -351,13 +554,16 @@ runbooks_open_picker(struct runbooks *h)
 static int
 runbooks_pick(struct runbooks *h)
 {
-	const char	*key = table_selected(h->picker);
+	const char	*sel = table_selected(h->picker);
+	char		 key[1100];
 	int		 i, id;
 
-	if (key == NULL) {
+	if (sel == NULL) {
 		runbooks_say(h, 0, "no runbook matches the search");
 		return (-1);
 	}
+	/* A copy: adopting the library (runbooks_lib) refills the picker. */
+	strlcpy_(key, sel, sizeof key);
 	if (sscanf(key, "run:%d", &id) == 1) {
 		for (i = 0; i < h->nruns; i++)
 			if (h->runs[i]->id == id)
@@ -366,6 +572,13 @@ runbooks_pick(struct runbooks *h)
 	}
 	if (strncmp(key, "rb:", 3) == 0)
 		return (runbooks_open_name(h, key + 3));
+	if (runbooks_lib_unread(h))		/* the "unread:" row */
+		return (-1);
+	if (strncmp(key, "bad:", 4) != 0) {
+		runbooks_say(h, 0, "the runbook library has been read: choose "
+		    "a runbook");
+		return (-1);
+	}
 	for (i = 0; i < h->lib->n; i++)
 		if (strcmp(h->lib->v[i]->path, key + 4) == 0)
 			return (runbooks_start(h, h->lib->v[i], NULL));
@@ -453,6 +666,10 @@ runbooks_poll(struct runbooks *h)
 {
 	int	i, changed = 0;
 
+	/* The library's arrival wakes the loop (store_wake); its picker
+	 * and suggestion are done in runbooks_lib. */
+	if (h->lib == NULL && runbooks_lib(h) != NULL)
+		changed = 1;
 	for (i = 0; i < h->nruns; i++)
 		changed |= runbook_run_poll(h->runs[i]);
 	return (changed);
@@ -461,8 +678,15 @@ runbooks_poll(struct runbooks *h)
 void
 runbooks_alerts(struct runbooks *h, const struct snapshot *s)
 {
-	if (s != NULL && s->kind == SNAP_ALERTS)
-		rb_suggest_update(&h->sug, runbooks_lib(h), &s->u.alerts);
+	if (s == NULL || s->kind != SNAP_ALERTS)
+		return;
+	if (runbooks_lib(h) != NULL) {
+		rb_suggest_update(&h->sug, h->lib, &s->u.alerts);
+		return;
+	}
+	/* Not read yet: keep the newest for runbooks_lib_arrived. */
+	snapshot_unref(h->alerts);
+	h->alerts = snapshot_ref((struct snapshot *)s);
 }
 
 int

@@ -7,8 +7,9 @@
  * calls runbooks_poll() on every wake and every second tick (engine_poll:
  * wait steps, streamed output), and hands over every alerts snapshot.  A
  * run keeps running when its view is left; :runbook, R or the picker
- * bring it back.  Everything runs on the UI thread; the actions
- * themselves run off it (core/action.h). */
+ * bring it back.  Everything runs on the UI thread but the reading of
+ * the library (a loader thread started by runbooks_new: until it is
+ * done, opening refuses and says so) and the actions (core/action.h). */
 #ifndef SITREP_RUNBOOKS_H
 #define SITREP_RUNBOOKS_H
 
@@ -60,13 +61,16 @@ struct runbooks_opts {
 /* What a key did in a view. */
 enum runbooks_key { RUNBOOKS_UNHANDLED, RUNBOOKS_HANDLED, RUNBOOKS_LEAVE };
 
-/* opts (and the strings it points to) must outlive the runbooks. */
+/* opts (and the strings it points to) must outlive the runbooks.  Starts
+ * the thread that reads the library (it wakes opts->store when done). */
 struct runbooks	*runbooks_new(const struct runbooks_opts *);
-/* Cancels running steps, frees every run. */
+/* Cancels running steps, frees every run, joins the library's loader
+ * (one stuck on a hung disk for 3 s is left to free itself). */
 void		 runbooks_free(struct runbooks *);
 
 /* Opening.  Each returns 0 when a view is now showing, -1 when not (the
- * reason went to host->message). */
+ * reason went to host->message: "the runbook library is still being
+ * read" while it is; the picker then shows a row saying so). */
 int		 runbooks_open_picker(struct runbooks *);
 /* By runbook id: its unfinished run if there is one, else a new run. */
 int		 runbooks_open_name(struct runbooks *, const char *id);

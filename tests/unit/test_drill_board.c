@@ -19,6 +19,7 @@
 #include "drills.h"
 #include "drills_int.h"
 #include "keys.h"
+#include "runbook_view.h"
 #include "runbooks.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -104,6 +105,19 @@ nrec(struct fake *f, const char *type)
 	return (n);
 }
 
+/* The runbook library is read by the runner's loader thread: wait for
+ * it, 5 s at most (the drills open its runbooks). */
+static void
+lib_wait(struct runbooks *h)
+{
+	int	i;
+
+	for (i = 0; i < 1000 && runbooks_lib(h) == NULL; i++)
+		usleep(5000);
+	if (runbooks_lib(h) == NULL)
+		fail_msg("the runbook library was not read in 5 s");
+}
+
 static void
 fake_init(struct fake *f)
 {
@@ -126,6 +140,7 @@ fake_init(struct fake *f)
 	f->ro.dirs = f->dirs;
 	f->ro.ndirs = 1;
 	f->hub = runbooks_new(&f->ro);
+	lib_wait(f->hub);
 	f->o.host = &f->host;
 	f->o.hub = f->hub;
 	f->o.store = f->store;

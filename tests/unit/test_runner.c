@@ -7,9 +7,15 @@
  * typed, Esc never confirms, a skip needs a reason, C-c cancels, read-only
  * and dry-run refuse with the engine's message, the audit hook is
  * subscribed before the run begins and can stop a step, a broken runbook
- * never runs. */
+ * never runs.  The library is read by a thread: until it is, opening
+ * refuses and says so (never blocks), the picker says so, and once it is
+ * the picker and the suggestion catch up; freeing the runner while the
+ * loader reads (or is stuck on a FIFO) neither leaks nor crashes. */
 #include <sys/stat.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,6 +37,7 @@
 #include "runbook_view.h"
 #include "runbooks.h"
 #include "store.h"
+#include "util.h"
 #include "xmalloc.h"
 
 /* 2026-11-21 12:00:00 UTC */
@@ -532,8 +539,22 @@ fake_audit(void *arg, const struct engine_event *ev)
 	return (ev->type == EV_STEP_STARTED && f->refuse ? -1 : 0);
 }
 
+/* The library is read by the runner's loader thread: wait for it, 5 s at
+ * most. */
 static void
-fake_init(struct fake *f, int read_only, int dry_run)
+lib_wait(struct runbooks *h)
+{
+	int	i;
+
+	for (i = 0; i < 1000 && runbooks_lib(h) == NULL; i++)
+		usleep(5000);
+	if (runbooks_lib(h) == NULL)
+		fail_msg("the runbook library was not read in 5 s");
+}
+
+/* The fake and a runner whose library may not be read yet. */
+static void
+fake_setup(struct fake *f, int read_only, int dry_run)
 {
 	static const char *const kinds[] = { "exec", "sim", "sim.query",
 	    "notify", NULL };
@@ -567,6 +588,13 @@ fake_init(struct fake *f, int read_only, int dry_run)
 	f->o.dirs = &f->dir;
 	f->o.ndirs = 1;
 	f->h = runbooks_new(&f->o);
+}
+
+static void
+fake_init(struct fake *f, int read_only, int dry_run)
+{
+	fake_setup(f, read_only, dry_run);
+	lib_wait(f->h);
 }
 
 static void
@@ -942,6 +970,7 @@ test_resume(void **state)
 	f.o.audit_arg = a;
 	f.o.audit_trail = trail;
 	f.h = runbooks_new(&f.o);
+	lib_wait(f.h);
 
 	/* The first console: step 1 ok, step 2 started, then "killed". */
 	r = open_from_alert(&f);
@@ -960,6 +989,7 @@ test_resume(void **state)
 
 	/* The second: the trail is read off the UI thread. */
 	f.h = runbooks_new(&f.o);
+	lib_wait(f.h);
 	runbooks_resume_scan(f.h);
 	settle(&f);
 	assert_int_equal(runbooks_banner(f.h, banner, sizeof banner), 1);
@@ -1024,6 +1054,149 @@ test_resume(void **state)
 	fake_free(&f);
 }
 
+/* The library loader ----------------------------------------------------- */
+
+/* A FIFO among the runbooks: the loader blocks opening it until
+ * fifo_release, as it would on a hung disk. */
+static void
+fifo_make(struct fake *f, char *path, size_t len)
+{
+	snprintf(path, len, "%s/zz-slow.yaml", f->dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+}
+
+/* Open the FIFO's other end once the loader waits on it (5 s at most),
+ * then close it: the loader reads an empty file. */
+static void
+fifo_release(const char *path)
+{
+	int	fd = -1, i;
+
+	for (i = 0; i < 1000 && fd < 0; i++) {
+		if ((fd = open(path, O_WRONLY | O_NONBLOCK)) < 0) {
+			assert_int_equal(errno, ENXIO);	/* no reader yet */
+			usleep(5000);
+		}
+	}
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+static struct snapshot *
+alerts_snapshot(const struct alert *a)
+{
+	struct snapshot	*s = snapshot_new(SNAP_ALERTS);
+
+	s->u.alerts.rows = xcalloc(1, sizeof *s->u.alerts.rows);
+	s->u.alerts.rows[0] = *a;
+	s->u.alerts.n = 1;
+	return (s);
+}
+
+static void
+test_loader_free_early(void **state)
+{
+	struct fake	f;
+	int		i;
+
+	/* Freed at once, the loader still reading: joined, nothing leaks
+	 * (LeakSanitizer), nothing is touched after (AddressSanitizer). */
+	for (i = 0; i < 10; i++) {
+		fake_setup(&f, 0, 0);
+		fake_free(&f);
+	}
+	/* And freed just after the library arrived, not adopted. */
+	fake_setup(&f, 0, 0);
+	usleep(100000);
+	fake_free(&f);
+}
+
+static void
+test_loader_not_read(void **state)
+{
+	struct fake	 f;
+	struct alert	 a = alert("HighMemoryUsage", "warning", "t-memory",
+			    "f1", 0);
+	struct snapshot	*s;
+	struct pollfd	 pfd;
+	char		 fifo[600], banner[256];
+	int		 i;
+
+	fake_setup(&f, 0, 0);
+	runbooks_free(f.h);
+	fifo_make(&f, fifo, sizeof fifo);
+	f.o.store = f.store;			/* woken when read */
+	store_drain(f.store);
+	f.h = runbooks_new(&f.o);
+
+	/* Not read: everything refuses at once and says why. */
+	assert_null(runbooks_lib(f.h));
+	assert_int_equal(runbooks_poll(f.h), 0);
+	assert_int_equal(runbooks_open_name(f.h, "t-memory"), -1);
+	assert_string_equal(f.msg, RB_LIB_UNREAD);
+	assert_false(runbooks_showing(f.h));
+	f.msg[0] = '\0';
+	assert_int_equal(runbooks_open_alert(f.h, &a), -1);
+	assert_string_equal(f.msg, RB_LIB_UNREAD);
+	f.msg[0] = '\0';
+	assert_int_equal(runbooks_open_suggested(f.h), -1);
+	assert_string_equal(f.msg, RB_LIB_UNREAD);
+	assert_null(f.d);
+	/* The alerts meanwhile: no suggestion yet. */
+	s = alerts_snapshot(&a);
+	runbooks_alerts(f.h, s);
+	snapshot_unref(s);			/* the runner keeps its own */
+	assert_int_equal(runbooks_banner(f.h, banner, sizeof banner), 0);
+	/* The picker: one row that says so; Enter on it refuses. */
+	assert_int_equal(runbooks_open_picker(f.h), 0);
+	assert_int_equal(table_rows_total(f.h->picker), 1);
+	assert_non_null(strstr(table_text(f.h->picker, 0, 2), "being read"));
+	f.msg[0] = '\0';
+	press(&f, KEYC_ENTER);
+	assert_string_equal(f.msg, RB_LIB_UNREAD);
+	assert_null(f.d);
+
+	/* Read: the UI is woken, the picker lists the library, the
+	 * suggestion comes from the alerts kept meanwhile. */
+	fifo_release(fifo);
+	pfd.fd = store_wake_fd(f.store);
+	pfd.events = POLLIN;
+	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	for (i = 0; i < 1000 && runbooks_poll(f.h) == 0; i++)
+		usleep(5000);
+	assert_non_null(runbooks_lib(f.h));
+	assert_int_equal(runbooks_poll(f.h), 0);	/* once */
+	assert_true(table_rows_total(f.h->picker) >= 3);
+	assert_string_equal(table_text(f.h->picker, 0, 0), "pod-crash-loop");
+	assert_int_equal(runbooks_banner(f.h, banner, sizeof banner), 1);
+	assert_non_null(strstr(banner, "press R to open runbook t-memory"));
+	assert_int_equal(runbooks_open_name(f.h, "t-memory"), 0);
+	assert_non_null(f.d);			/* its parameters */
+	fake_free(&f);
+}
+
+static void
+test_loader_hung(void **state)
+{
+	struct fake	 f;
+	char		 fifo[600];
+	int64_t		 t0;
+
+	fake_setup(&f, 0, 0);
+	runbooks_free(f.h);
+	fifo_make(&f, fifo, sizeof fifo);
+	f.h = runbooks_new(&f.o);
+	/* A loader stuck on the disk: quitting waits a bounded time and
+	 * leaves it behind; when it ends it frees what it read itself. */
+	t0 = now_ms();
+	runbooks_free(f.h);
+	f.h = NULL;
+	assert_true(now_ms() - t0 < 10000);
+	fifo_release(fifo);
+	usleep(300000);				/* let it end (ASan watches) */
+	fake_free(&f);
+}
+
 int
 main(void)
 {
@@ -1042,6 +1215,9 @@ main(void)
 		cmocka_unit_test(test_run_audit_refuses),
 		cmocka_unit_test(test_run_browse),
 		cmocka_unit_test(test_resume),
+		cmocka_unit_test(test_loader_free_early),
+		cmocka_unit_test(test_loader_not_read),
+		cmocka_unit_test(test_loader_hung),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
