@@ -435,7 +435,7 @@ resolve_cluster(struct kset *ks, struct kubeconfig *kc, struct error *err)
 {
 	struct kentry	 e;
 	char		 have[160], what[96];
-	const char	*v;
+	const char	*v, *host;
 	size_t		 n;
 
 	if (kset_find(ks, "clusters", "cluster", kc->cluster, &e) != 0) {
@@ -452,6 +452,12 @@ resolve_cluster(struct kset *ks, struct kubeconfig *kc, struct error *err)
 	if (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) {
 		error_set(err, "kubeconfig %s: cluster '%s': server '%s' is "
 		    "not an http(s) URL", e.file->path, kc->cluster, v);
+		return (-1);
+	}
+	/* "https:///" would lose its slashes below and stop being a URL. */
+	if ((host = v + (v[4] == 's' ? 8 : 7))[0] == '\0' || host[0] == '/') {
+		error_set(err, "kubeconfig %s: cluster '%s': server '%s' names "
+		    "no host", e.file->path, kc->cluster, v);
 		return (-1);
 	}
 	kc->server = xstrdup(v);

@@ -41,7 +41,7 @@ ensure_user() {
 
 wait_pg() {	# port
 	local i
-	for i in $(seq 1 100); do
+	for i in $(seq 1 300); do
 		as_lab "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$1" && return 0
 		sleep 0.1
 	done
@@ -124,19 +124,22 @@ start_redis() {
 	    --dir "$DIR" --dbfilename rp.rdb --pidfile "$DIR/redis-primary.pid" \
 	    --logfile "$DIR/redis-primary.log" --requirepass "$REDIS_PASSWORD" \
 	    --masterauth "$REDIS_PASSWORD" --maxmemory 64mb \
-	    --save "" --appendonly no >/dev/null
+	    --save "" --appendonly no --repl-diskless-sync-delay 0 >/dev/null
 	as_lab redis-server --port "$RD_S" --bind 127.0.0.1 --daemonize yes \
 	    --dir "$DIR" --dbfilename rr.rdb --pidfile "$DIR/redis-replica.pid" \
 	    --logfile "$DIR/redis-replica.log" --requirepass "$REDIS_PASSWORD" \
 	    --masterauth "$REDIS_PASSWORD" --replicaof 127.0.0.1 "$RD_P" \
 	    --save "" --appendonly no >/dev/null
+	# Redis 7 waits repl-diskless-sync-delay (5 s by default, 0 above)
+	# before it sends a replica its first copy; a loaded machine is slow
+	# to fork as well: up to 30 s.
 	local i
-	for i in $(seq 1 50); do
+	for i in $(seq 1 300); do
 		REDISCLI_AUTH=$REDIS_PASSWORD redis-cli -p "$RD_S" info replication 2>/dev/null |
 		    grep -q "master_link_status:up" && return 0
 		sleep 0.1
 	done
-	die "redis replica did not connect"
+	die "redis replica did not connect in 30 s: $(tail -3 "$DIR/redis-replica.log")"
 }
 
 write_files() {

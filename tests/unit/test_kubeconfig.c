@@ -539,6 +539,15 @@ test_errors(void **state)
 	    "contexts: [{name: c, context: {cluster: k, user: u}}]\n"
 	    "clusters: [{name: k, cluster: {certificate-authority: x}}]\n");
 	load_fails(at("c2.yaml"), NULL, "cluster 'k' has no server");
+	/* Found by fuzz_kubeconfig: the slashes went, "https:" was left. */
+	write_file("c2h.yaml", "current-context: c\n"
+	    "contexts: [{name: c, context: {cluster: k, user: u}}]\n"
+	    "clusters: [{name: k, cluster: {server: 'https:///'}}]\n");
+	load_fails(at("c2h.yaml"), NULL, "server 'https:///' names no host");
+	write_file("c2i.yaml", "current-context: c\n"
+	    "contexts: [{name: c, context: {cluster: k, user: u}}]\n"
+	    "clusters: [{name: k, cluster: {server: 'http://'}}]\n");
+	load_fails(at("c2i.yaml"), NULL, "server 'http://' names no host");
 	write_file("c3.yaml", "current-context: c\n"
 	    "contexts: [{name: c, context: {cluster: k, user: u}}]\n"
 	    "clusters: [{name: k, cluster: {server: 'https://k', "
