@@ -23,6 +23,7 @@
 #include "runbooks.h"
 #include "store.h"
 #include "xmalloc.h"
+#include "lib_wait.h"
 
 struct fake {
 	struct panel_host	 host;
@@ -103,19 +104,6 @@ nrec(struct fake *f, const char *type)
 		n += strcmp(cJSON_GetObjectItem(o, "type")->valuestring,
 		    type) == 0;
 	return (n);
-}
-
-/* The runbook library is read by the runner's loader thread: wait for
- * it, 5 s at most (the drills open its runbooks). */
-static void
-lib_wait(struct runbooks *h)
-{
-	int	i;
-
-	for (i = 0; i < 1000 && runbooks_lib(h) == NULL; i++)
-		usleep(5000);
-	if (runbooks_lib(h) == NULL)
-		fail_msg("the runbook library was not read in 5 s");
 }
 
 static void

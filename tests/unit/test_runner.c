@@ -39,6 +39,7 @@
 #include "store.h"
 #include "util.h"
 #include "xmalloc.h"
+#include "lib_wait.h"
 
 /* 2026-11-21 12:00:00 UTC */
 #define DAY1	((int64_t)1795262400000)
@@ -537,19 +538,6 @@ fake_audit(void *arg, const struct engine_event *ev)
 	if (ev->type == EV_RUN_BEGIN)
 		f->began_at = f->events;
 	return (ev->type == EV_STEP_STARTED && f->refuse ? -1 : 0);
-}
-
-/* The library is read by the runner's loader thread: wait for it, 5 s at
- * most. */
-static void
-lib_wait(struct runbooks *h)
-{
-	int	i;
-
-	for (i = 0; i < 1000 && runbooks_lib(h) == NULL; i++)
-		usleep(5000);
-	if (runbooks_lib(h) == NULL)
-		fail_msg("the runbook library was not read in 5 s");
 }
 
 /* The fake and a runner whose library may not be read yet. */
